@@ -1,14 +1,15 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! govkb: a knowledge base for Chinese government bulletins and policy documents.
+//!
+//! The pipeline runs one way: [`read`] → [`normalize`] → [`parse`] →
+//! [`extract`] → [`index`] → [`search`]. See `ARCHITECTURE.md`.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod error;
+pub mod extract;
+pub mod index;
+pub mod model;
+pub mod normalize;
+pub mod parse;
+pub mod pipeline;
+pub mod read;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use error::{Error, Result};

@@ -1,0 +1,446 @@
+//! Stage 2, normalise: turn decoded text into clean blocks (headings and
+//! paragraphs), repairing what PDF/Word extraction broke — page markers,
+//! hard-wrapped lines, words split across lines, stray spaces — and reading
+//! Markdown structure through pulldown-cmark.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::read::{SourceFile, SourceFormat};
+
+/// What a block is, as far as layout tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A Markdown heading with its `#` level.
+    Heading(u8),
+    /// A paragraph (or a table row, cells separated by tabs).
+    Paragraph,
+    /// A thematic break (`---`), which bulletins use around 报尾.
+    Rule,
+}
+
+/// One clean block of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Layout kind.
+    pub kind: BlockKind,
+    /// Clean text: one line, no Markdown syntax, no extraction artefacts.
+    pub text: String,
+    /// The whole block was bold (`**…**`), as Markdown column names and lead sentences are.
+    pub strong: bool,
+}
+
+/// Normalise a decoded file into clean blocks.
+pub fn to_blocks(src: &SourceFile) -> Vec<Block> {
+    let raw = match src.format {
+        SourceFormat::Text => text_blocks(&src.text),
+        SourceFormat::Markdown => markdown_blocks(&src.text),
+    };
+    join_broken_paragraphs(raw)
+}
+
+/// Whether `c` is a CJK ideograph or CJK punctuation/full-width form.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Fold a char for matching: full-width ASCII forms and the ideographic space
+/// become their ASCII counterparts; everything else is unchanged. The fold keeps
+/// one char for one char, so char offsets stay valid.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '〔' | '【' => '[',
+        '〕' | '】' => ']',
+        _ => c,
+    }
+}
+
+/// [`fold_char`] over a string, lowercasing ASCII letters too.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| fold_char(c).to_ascii_lowercase())
+        .collect()
+}
+
+/// Display width used to recognise hard-wrapped lines: CJK counts two columns.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
+}
+
+/// A page marker line such as `- 1 -`, `— 12 —` or `第 3 页`.
+fn is_page_marker(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = t
+        .strip_prefix(['-', '—', '－'])
+        .and_then(|r| r.strip_suffix(['-', '—', '－']))
+        .or_else(|| t.strip_prefix('第').and_then(|r| r.strip_suffix('页')));
+    matches!(inner, Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The column width a hard-wrapped text breaks at, if it is hard-wrapped.
+fn wrap_width(lines: &[&str]) -> Option<usize> {
+    let mut widths: Vec<usize> = lines
+        .iter()
+        .map(|l| display_width(l.trim()))
+        .filter(|&w| w >= 20)
+        .collect();
+    if widths.len() < 10 {
+        return None;
+    }
+    widths.sort_unstable();
+    let p90 = widths[widths.len() * 9 / 10];
+    let near = widths
+        .iter()
+        .filter(|&&w| w + 8 >= p90 && w <= p90 + 4)
+        .count();
+    (near * 2 >= widths.len() && p90 <= 120).then_some(p90)
+}
+
+/// Blocks of a plain-text (PDF/Word extraction) file: one per line, page markers dropped;
+/// hard-wrapped lines are rejoined here when the file has a wrap width.
+fn text_blocks(text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_page_marker(l))
+        .collect();
+    let width = wrap_width(&lines);
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        let next = line.trim();
+        // In a hard-wrapped file only a full line continues; elsewhere the
+        // sentence decides.
+        let joins = !current.is_empty()
+            && match width {
+                Some(w) => {
+                    unbalanced(&current)
+                        || is_unit_annotation(next)
+                        || display_width(last_line(&current)) + 6 >= w && !starts_heading(next)
+                }
+                None => should_join(&current, next),
+            };
+        if !joins && !current.is_empty() {
+            blocks.push(paragraph(&current));
+            current.clear();
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(line.trim());
+    }
+    if !current.is_empty() {
+        blocks.push(paragraph(&current));
+    }
+    blocks
+}
+
+fn last_line(s: &str) -> &str {
+    s.rsplit('\n').next().unwrap_or(s)
+}
+
+fn paragraph(raw: &str) -> Block {
+    Block {
+        kind: BlockKind::Paragraph,
+        text: clean_inline(raw),
+        strong: false,
+    }
+}
+
+/// Whether a line opens a numbered heading (`一、`, `（一）`, `1.`, `（1）`).
+pub fn starts_heading(line: &str) -> bool {
+    crate::parse::headings::heading_level(line).is_some()
+}
+
+/// Whether the paragraph `prev` is unfinished and `next` continues it.
+fn should_join(prev: &str, next: &str) -> bool {
+    if next.is_empty() || starts_heading(next) {
+        return false;
+    }
+    if unbalanced(prev) || is_unit_annotation(next) {
+        return true;
+    }
+    let Some(last) = prev.trim_end().chars().last() else {
+        return false;
+    };
+    let continues = matches!(last, '，' | '、' | ',' | '—' | '“' | '（' | '(' | '《');
+    let sentence_like = prev.contains(['。', '！', '？', '；', '，', ',']);
+    let mid_word = (is_han(last) || last.is_ascii_alphanumeric())
+        && !starts_heading(prev)
+        && sentence_like
+        && next.chars().next().is_some_and(|c| {
+            is_han(c) || c.is_ascii_digit() || matches!(c, '，' | '。' | '、' | '”' | '）')
+        });
+    continues || mid_word
+}
+
+/// A responsibility annotation standing on its own line, which closes the measure before it.
+fn is_unit_annotation(line: &str) -> bool {
+    let t = line.trim_start_matches(['（', '(', ' ']);
+    t.len() < line.len()
+        && ["牵头单位", "责任单位", "配合单位", "牵头部门", "责任部门"]
+            .iter()
+            .any(|k| t.starts_with(k))
+}
+
+/// An opening bracket or quote without its closing one.
+fn unbalanced(s: &str) -> bool {
+    let count = |set: &[char]| s.chars().filter(|c| set.contains(c)).count();
+    count(&['（', '(']) > count(&['）', ')'])
+        || count(&['“']) > count(&['”'])
+        || count(&['《']) > count(&['》'])
+}
+
+/// Join paragraphs that extraction split in the middle of a sentence.
+fn join_broken_paragraphs(raw: Vec<Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(raw.len());
+    for block in raw {
+        if let Some(prev) = out.last_mut() {
+            if prev.kind == BlockKind::Paragraph
+                && block.kind == BlockKind::Paragraph
+                && !prev.strong
+                && !block.strong
+                && should_join(&prev.text, &block.text)
+            {
+                let joined = format!("{}\n{}", prev.text, block.text);
+                prev.text = clean_inline(&joined);
+                continue;
+            }
+        }
+        if !block.text.is_empty() || block.kind == BlockKind::Rule {
+            out.push(block);
+        }
+    }
+    out
+}
+
+/// Clean one block: join its lines, drop stray spaces around CJK, keep spaces
+/// inside Latin text and between numbers.
+pub fn clean_inline(raw: &str) -> String {
+    let chars: Vec<char> = raw
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\u{200B}' | '\u{FEFF}' | '\u{00AD}'))
+        .collect();
+    let short_title =
+        display_width(raw) < 80 && !raw.trim_end().ends_with(['。', '！', '？', '；']);
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() && c != '\t' {
+            let had_newline = c == '\n';
+            let mut j = i;
+            let mut newline = had_newline;
+            while j < chars.len() && chars[j].is_whitespace() && chars[j] != '\t' {
+                newline |= chars[j] == '\n';
+                j += 1;
+            }
+            let before = out.chars().last();
+            let after = chars.get(j).copied();
+            if let (Some(b), Some(a)) = (before, after) {
+                let latin = |x: char| {
+                    x.is_ascii_alphanumeric()
+                        || matches!(x, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '%')
+                };
+                let keep = if latin(b) && (a.is_ascii_alphanumeric() || a == '(') {
+                    true
+                } else {
+                    !newline && short_title && is_han(b) && is_han(a)
+                };
+                if keep {
+                    out.push(' ');
+                }
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out.trim().to_string()
+}
+
+/// Blocks of a Markdown file, read through pulldown-cmark.
+fn markdown_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut buf = String::new();
+    let mut kind = BlockKind::Paragraph;
+    let mut strong_depth = 0usize;
+    let mut plain_chars = 0usize;
+    let mut list_numbers: Vec<Option<u64>> = Vec::new();
+    let mut in_cell = false;
+    let flush = |blocks: &mut Vec<Block>, buf: &mut String, kind: BlockKind, plain: &mut usize| {
+        // CommonMark does not close `**` between CJK punctuation and a letter
+        // (`**一是…。**推行`); such runs arrive as literal text.
+        let text = clean_inline(&buf.replace("**", ""));
+        let strong = !text.is_empty() && *plain == 0;
+        if !text.is_empty() {
+            blocks.push(Block { kind, text, strong });
+        }
+        buf.clear();
+        *plain = 0;
+    };
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                kind = BlockKind::Heading(level as u8);
+            }
+            Event::Start(Tag::Paragraph)
+            | Event::Start(Tag::TableRow)
+            | Event::Start(Tag::TableHead) => {
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                kind = BlockKind::Paragraph;
+            }
+            Event::Start(Tag::List(start)) => list_numbers.push(start),
+            Event::End(TagEnd::List(_)) => {
+                list_numbers.pop();
+            }
+            Event::Start(Tag::Item) => {
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                kind = BlockKind::Paragraph;
+                if let Some(Some(n)) = list_numbers.last_mut() {
+                    buf.push_str(&format!("{n}. "));
+                    *n += 1;
+                }
+            }
+            Event::Start(Tag::TableCell) => {
+                if in_cell || !buf.is_empty() {
+                    buf.push('\t');
+                }
+                in_cell = true;
+            }
+            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
+                in_cell = false;
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+            }
+            Event::Start(Tag::Strong) => strong_depth += 1,
+            Event::End(TagEnd::Strong) => strong_depth = strong_depth.saturating_sub(1),
+            Event::End(TagEnd::Heading(_))
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item) => {
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                kind = BlockKind::Paragraph;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if strong_depth == 0 {
+                    plain_chars += t.chars().filter(|c| !c.is_whitespace()).count();
+                }
+                buf.push_str(&t);
+            }
+            Event::SoftBreak => buf.push('\n'),
+            Event::HardBreak => buf.push(' '),
+            Event::Rule => {
+                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                blocks.push(Block {
+                    kind: BlockKind::Rule,
+                    text: String::new(),
+                    strong: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str, format: SourceFormat) -> SourceFile {
+        SourceFile {
+            rel_path: "t".into(),
+            format,
+            text: text.into(),
+            encoding: "UTF-8",
+            bytes: text.len() as u64,
+        }
+    }
+
+    #[test]
+    fn page_markers() {
+        assert!(is_page_marker("- 1 -"));
+        assert!(is_page_marker(" — 12 — "));
+        assert!(is_page_marker("第 3 页"));
+        assert!(!is_page_marker("一、总体思路"));
+        assert!(!is_page_marker("- 要点 -"));
+    }
+
+    #[test]
+    fn cleans_spaces_around_cjk_and_keeps_latin_spaces() {
+        assert_eq!(clean_inline("参加 2024 年城乡居民"), "参加2024年城乡居民");
+        assert_eq!(clean_inline("制作 3.2 万份"), "制作3.2万份");
+        assert_eq!(
+            clean_inline("琼中县 :以数字乡村 APP 上"),
+            "琼中县:以数字乡村APP上"
+        );
+        assert_eq!(clean_inline("with WORD format"), "with WORD format");
+        assert_eq!(
+            clean_inline("基本医疗保险参\n保工作"),
+            "基本医疗保险参保工作"
+        );
+    }
+
+    #[test]
+    fn rejoins_hard_wrapped_pdf_lines() {
+        let mut text = String::from("\n- 1 -\n\n标题\n\n");
+        for _ in 0..12 {
+            text.push_str("海口市在开展学思想强党性重实践建新功推进乡村振\n\n");
+        }
+        text.push_str("兴取得新成效。\n\n一、合力推进基本医疗参保\n\n一是提前谋划早部署。2024 年度城乡居民基本医疗保险参\n 保工作刚启动。\n");
+        let blocks = to_blocks(&src(&text, SourceFormat::Text));
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts[0], "标题");
+        assert!(
+            texts[1].ends_with("推进乡村振兴取得新成效。"),
+            "{}",
+            texts[1]
+        );
+        assert_eq!(texts[2], "一、合力推进基本医疗参保");
+        assert_eq!(
+            texts[3],
+            "一是提前谋划早部署。2024年度城乡居民基本医疗保险参保工作刚启动。"
+        );
+        assert!(texts.iter().all(|t| !t.contains("- 1 -")));
+    }
+
+    #[test]
+    fn joins_annotation_split_across_lines() {
+        let text = "1. 设立过渡期。原有政策不退。（责任单位：区委农办、区乡村振兴局、区委实施乡村振兴\n\n战略领导小组各专项工作组，各镇）\n\n2. 严格落实要求。\n";
+        let blocks = to_blocks(&src(text, SourceFormat::Text));
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks[0]
+            .text
+            .ends_with("区委实施乡村振兴战略领导小组各专项工作组，各镇）"));
+    }
+
+    #[test]
+    fn markdown_structure_without_syntax() {
+        let md = "# 海南乡村振兴简报\n\n## 琼中县 :以“五个强化”打造数字乡村\n\n**一是开发模块。**推行返贫监测\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n**报：**省委领导小组\n";
+        let blocks = to_blocks(&src(md, SourceFormat::Markdown));
+        assert_eq!(blocks[0].kind, BlockKind::Heading(1));
+        assert_eq!(blocks[1].text, "琼中县:以“五个强化”打造数字乡村");
+        assert_eq!(blocks[2].text, "一是开发模块。推行返贫监测");
+        assert_eq!(blocks[3].text, "a\tb");
+        assert_eq!(blocks[4].text, "1\t2");
+        assert_eq!(blocks[5].kind, BlockKind::Rule);
+        assert_eq!(blocks[6].text, "报：省委领导小组");
+        assert!(blocks
+            .iter()
+            .all(|b| !b.text.contains("**") && !b.text.contains('#')));
+    }
+
+    #[test]
+    fn fold_is_char_for_char() {
+        assert_eq!(fold("（牵头单位：区委）１２ＡＢ"), "(牵头单位:区委)12ab");
+        assert_eq!(fold("〔2021〕").chars().count(), 6);
+    }
+}
