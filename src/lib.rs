@@ -8,8 +8,11 @@ pub mod extract;
 pub mod index;
 pub mod model;
 pub mod normalize;
+pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod read;
+pub mod record;
+pub mod search;
 
 pub use error::{Error, Result};

@@ -29,7 +29,7 @@ pub struct SourceFile {
 }
 
 /// A corpus entry that was found but not read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Skipped {
     /// Path relative to the corpus root.
     pub rel_path: String,

@@ -1,4 +1,7 @@
-//! Stage 5, index: the tantivy schema, the jieba tokenizer and the atomic
-//! index builder.
+//! Stage 5, index: the tantivy schema, the jieba tokenizer, the generation
+//! store and the ingest that fills it.
 
+pub mod build;
+pub mod schema;
+pub mod store;
 pub mod tokenizer;

@@ -1,0 +1,108 @@
+//! The one tantivy schema: every record kind (document, article, passage and
+//! the extracted records) is a tantivy document with the same fields.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+use super::tokenizer::TOKENIZER_NAME;
+use crate::error::{Error, Result};
+
+/// Bump when the schema or the record layout changes: older indexes are then rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles of every field.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Record id, unique in the index.
+    pub id: Field,
+    /// Record kind: document, article, passage, figure, measure, unit, case.
+    pub kind: Field,
+    /// Id of the document the record comes from.
+    pub doc_id: Field,
+    /// Source file relative to the corpus.
+    pub file: Field,
+    /// Document type (bulletin, notice …).
+    pub doc_type: Field,
+    /// Document title (searchable).
+    pub doc_title: Field,
+    /// Article id.
+    pub article_id: Field,
+    /// Article title (searchable, boosted).
+    pub article_title: Field,
+    /// Section path joined with ` > ` (searchable).
+    pub section_path: Field,
+    /// Unit names, short and full (searchable).
+    pub units: Field,
+    /// Exact unit names for filtering.
+    pub unit_key: Field,
+    /// Exact canonical place names for filtering.
+    pub region: Field,
+    /// Year of the document date.
+    pub year: Field,
+    /// The record's text (searchable, positions for phrases; stored inside `data`).
+    pub text: Field,
+    /// The whole [`crate::record::Record`] as one stored JSON object.
+    pub data: Field,
+}
+
+fn searchable(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// Build the schema.
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("kind", STRING | FAST);
+    b.add_text_field("doc_id", STRING);
+    b.add_text_field("file", STRING);
+    b.add_text_field("doc_type", STRING);
+    b.add_text_field("doc_title", searchable(false));
+    b.add_text_field("article_id", STRING);
+    b.add_text_field("article_title", searchable(false));
+    b.add_text_field("section_path", searchable(false));
+    b.add_text_field("units", searchable(false));
+    b.add_text_field("unit_key", STRING);
+    b.add_text_field("region", STRING);
+    b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
+    b.add_text_field("text", searchable(false));
+    b.add_text_field("data", STORED);
+    b.build()
+}
+
+impl Fields {
+    /// Look the fields up in a schema (an index built by another version fails here).
+    pub fn of(schema: &Schema) -> Result<Fields> {
+        let f = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| Error::Index(format!("index lacks field `{name}`: rebuild it with `govkb ingest`")))
+        };
+        Ok(Fields {
+            id: f("id")?,
+            kind: f("kind")?,
+            doc_id: f("doc_id")?,
+            file: f("file")?,
+            doc_type: f("doc_type")?,
+            doc_title: f("doc_title")?,
+            article_id: f("article_id")?,
+            article_title: f("article_title")?,
+            section_path: f("section_path")?,
+            units: f("units")?,
+            unit_key: f("unit_key")?,
+            region: f("region")?,
+            year: f("year")?,
+            text: f("text")?,
+            data: f("data")?,
+        })
+    }
+}

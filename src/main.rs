@@ -1,0 +1,289 @@
+//! The `govkb` command line: a thin layer over the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use govkb::index::build::ingest;
+use govkb::model::DocType;
+use govkb::output;
+use govkb::record::RecordKind;
+use govkb::search::{KnowledgeBase, SearchRequest};
+use govkb::{Error, Result};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "govkb", version, about = "Knowledge base for Chinese government bulletins and policy documents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the index from a corpus folder (.txt and .md files).
+    Ingest {
+        /// Corpus folder.
+        #[arg(default_value = "corpus")]
+        corpus: PathBuf,
+        /// Index folder.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Search passages (or other record kinds) with BM25, phrases, +/- and synonyms.
+    Search {
+        /// Query: words, "quoted phrases", +required, -excluded.
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Document type: bulletin, notice, work_points, plan, magazine, other.
+        #[arg(long)]
+        doc_type: Option<String>,
+        /// Year of the document.
+        #[arg(long)]
+        year: Option<u32>,
+        /// Place (city, county, town, village; short names accepted).
+        #[arg(long)]
+        region: Option<String>,
+        /// Record kind: passage, case, figure, measure, unit, article, document.
+        #[arg(long, default_value = "passage")]
+        kind: String,
+        /// Only records naming this unit.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Print the stable JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List documents with their metadata.
+    Docs {
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one document, article or record with its section tree.
+    Show {
+        /// Record id, e.g. 000_e37caf2969f00417 or 000_e37caf2969f00417#a1.
+        id: String,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("govkb: {e}");
+            ExitCode::from(match e {
+                Error::Input(_) => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+/// Print to stdout; a closed pipe (`govkb … | head`) ends quietly.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+fn emit_json(v: &impl serde::Serialize) -> Result<()> {
+    emit(&(serde_json::to_string_pretty(v)? + "\n"));
+    Ok(())
+}
+
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Ingest {
+            corpus,
+            index,
+            json,
+            quiet,
+        } => run_ingest(&corpus, &index, json, quiet),
+        Command::Search {
+            query,
+            limit,
+            offset,
+            doc_type,
+            year,
+            region,
+            kind,
+            unit,
+            index,
+            json,
+        } => {
+            let kind = RecordKind::parse(&kind).ok_or_else(|| {
+                Error::Input(format!("unknown kind `{kind}`; use passage, case, figure, measure, unit, article or document"))
+            })?;
+            let doc_type = doc_type
+                .map(|t| {
+                    DocType::parse(&t).ok_or_else(|| {
+                        Error::Input(format!(
+                            "unknown document type `{t}`; use bulletin, notice, work_points, plan, magazine or other"
+                        ))
+                    })
+                })
+                .transpose()?;
+            let kb = KnowledgeBase::open(&index)?;
+            let req = SearchRequest {
+                query,
+                limit,
+                offset,
+                kind,
+                doc_type,
+                year,
+                region,
+                unit,
+            };
+            let results = kb.search(&req)?;
+            if json {
+                emit_json(&results)?;
+            } else {
+                emit(&output::results_text(&results, std::io::stdout().is_terminal()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Docs { index, json } => {
+            let kb = KnowledgeBase::open(&index)?;
+            let docs = kb.list(RecordKind::Document, None, None)?;
+            if json {
+                let list: Vec<_> = docs.iter().map(output::document_json).collect();
+                emit_json(&json!({ "documents": list }))?;
+            } else {
+                emit(&output::documents_text(&docs));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id, index, json } => {
+            let kb = KnowledgeBase::open(&index)?;
+            let record = kb
+                .get(&id)?
+                .ok_or_else(|| Error::Input(format!("no record with id `{id}`; `govkb docs` lists documents")))?;
+            show(&kb, record, json)
+        }
+    }
+}
+
+fn show(kb: &KnowledgeBase, record: govkb::record::Record, json: bool) -> Result<ExitCode> {
+    match record.kind {
+        RecordKind::Document => {
+            let articles = kb.list(RecordKind::Article, Some(&record.doc_id), None)?;
+            if json {
+                let mut v = output::document_json(&record);
+                v["articles"] = serde_json::to_value(&articles)?;
+                emit_json(&v)?;
+            } else {
+                let mut out = output::documents_text(std::slice::from_ref(&record));
+                for a in &articles {
+                    out.push_str(&format!("\n{}  {}", a.id, a.article_title.as_deref().unwrap_or("")));
+                    if !a.units.is_empty() {
+                        out.push_str(&format!("  ({})", a.units.join("、")));
+                    }
+                    out.push('\n');
+                    output::sections_text(&output::sections_of(a), 0, &mut out);
+                }
+                emit(&out);
+            }
+        }
+        RecordKind::Article => {
+            let passages = kb.list(RecordKind::Passage, None, Some(&record.id))?;
+            if json {
+                let mut v = serde_json::to_value(&record)?;
+                v["passages"] = serde_json::to_value(&passages)?;
+                emit_json(&v)?;
+            } else {
+                let mut out = format!("{}  {}\n{} · {}\n", record.id, record.article_title.as_deref().unwrap_or(""), record.doc_title, record.file);
+                output::sections_text(&output::sections_of(&record), 0, &mut out);
+                for p in &passages {
+                    out.push_str(&format!("\n[{}] {}\n{}\n", p.id, p.section_path.join(" > "), p.text));
+                }
+                emit(&out);
+            }
+        }
+        _ => {
+            if json {
+                emit_json(&record)?;
+            } else {
+                emit(&format!("{}  [{}] {} · {}\n{}\n", record.id, record.kind.as_str(), record.doc_title, record.file, record.text));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_ingest(corpus: &std::path::Path, index: &std::path::Path, json: bool, quiet: bool) -> Result<ExitCode> {
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(indicatif::ProgressBar::no_length);
+    if let Some(b) = &bar {
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+    }
+    let report = ingest(
+        corpus,
+        index,
+        &mut |_, bytes| {
+            if let Some(b) = &bar {
+                b.set_length(bytes);
+            }
+        },
+        &mut |file, bytes| {
+            if let Some(b) = &bar {
+                b.inc(bytes);
+                b.set_message(file.to_string());
+            }
+        },
+    )?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if json {
+        emit_json(&report)?;
+    } else {
+        let mut out = format!(
+            "indexed {} files ({:.2} MB) in {:.2} s, {:.1} MB/s into {}\n  documents {}, articles {}, sections {}, passages {}\n  records: {}\n",
+            report.files_read,
+            report.bytes as f64 / 1_048_576.0,
+            report.seconds,
+            report.mb_per_s(),
+            index.display(),
+            report.documents,
+            report.articles,
+            report.sections,
+            report.passages,
+            report.records.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+        );
+        for s in &report.skipped {
+            out.push_str(&format!("  skipped {}: {}\n", s.rel_path, s.reason));
+        }
+        emit(&out);
+    }
+    for f in &report.failed {
+        eprintln!("govkb: failed {}: {}", f.rel_path, f.reason);
+    }
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("govkb: {} file(s) failed; the others are indexed", report.failed.len());
+        ExitCode::from(1)
+    })
+}

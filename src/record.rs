@@ -1,0 +1,275 @@
+//! Records: what the index stores and search returns. Every record kind —
+//! document, article, passage and the extracted figures, measures, unit
+//! mentions and cases — has the same shape plus kind-specific `detail` fields.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::extract::locality;
+use crate::extract::units::{find_annotations, parse_credit_line, UnitMention};
+use crate::model::{Article, DocType, Document, Span};
+
+/// The kinds of record in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A whole document's metadata.
+    Document,
+    /// An article's headline, credit and section tree.
+    Article,
+    /// A paragraph under its section path: the default search unit.
+    Passage,
+    /// A quantity with its unit.
+    Figure,
+    /// A numbered measure with its responsible units.
+    Measure,
+    /// One mention of a unit in a role.
+    Unit,
+    /// A case study.
+    Case,
+}
+
+impl RecordKind {
+    /// Every kind, in display order.
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Passage,
+        RecordKind::Case,
+        RecordKind::Figure,
+        RecordKind::Measure,
+        RecordKind::Unit,
+        RecordKind::Article,
+        RecordKind::Document,
+    ];
+
+    /// Stable lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Document => "document",
+            RecordKind::Article => "article",
+            RecordKind::Passage => "passage",
+            RecordKind::Figure => "figure",
+            RecordKind::Measure => "measure",
+            RecordKind::Unit => "unit",
+            RecordKind::Case => "case",
+        }
+    }
+
+    /// Parse a kind name.
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// One record with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Unique id: `<doc>` for documents, `<doc>#a3`, `<doc>#p12`, `<doc>#f4` …
+    pub id: String,
+    /// Record kind.
+    pub kind: RecordKind,
+    /// Source file relative to the corpus.
+    pub file: String,
+    /// Document id.
+    pub doc_id: String,
+    /// Document title.
+    pub doc_title: String,
+    /// Document type.
+    pub doc_type: DocType,
+    /// Document date (ISO).
+    pub date: Option<String>,
+    /// Issue (期号).
+    pub issue: Option<String>,
+    /// Article id, when inside an article.
+    pub article_id: Option<String>,
+    /// Article title.
+    pub article_title: Option<String>,
+    /// Headings from the article down to the record.
+    pub section_path: Vec<String>,
+    /// Units credited or named (as written).
+    pub units: Vec<String>,
+    /// Most specific place.
+    pub locality: Option<String>,
+    /// Char span in the document's clean text.
+    pub span: Span,
+    /// The record's exact clean text.
+    pub text: String,
+    /// Kind-specific fields, flattened into the JSON object.
+    #[serde(flatten)]
+    pub detail: Map<String, Value>,
+    /// Canonical place names for the region filter (index only).
+    #[serde(default, skip_serializing)]
+    pub regions: Vec<String>,
+    /// Unit names, short and full, for the unit filter and unit search (index only).
+    #[serde(default, skip_serializing)]
+    pub unit_keys: Vec<String>,
+}
+
+impl Record {
+    /// Year of the record's document.
+    pub fn year(&self) -> Option<u32> {
+        self.date.as_deref()?.get(..4)?.parse().ok()
+    }
+}
+
+/// Shared provenance of one document, stamped on each of its records.
+pub struct DocContext<'a> {
+    /// The document.
+    pub doc: &'a Document,
+    /// Its jurisdiction (`海口市美兰区`), empty when unknown.
+    pub jurisdiction: String,
+    /// Places of the document as a whole (its jurisdiction's chain).
+    pub doc_regions: Vec<String>,
+}
+
+impl<'a> DocContext<'a> {
+    /// Context of a document.
+    pub fn new(doc: &'a Document) -> Self {
+        let jurisdiction = doc.meta.jurisdiction.clone().unwrap_or_default();
+        let doc_regions = locality::most_specific_locality(&jurisdiction)
+            .map(|m| m.chain)
+            .unwrap_or_default();
+        DocContext {
+            doc,
+            jurisdiction,
+            doc_regions,
+        }
+    }
+
+    /// Article id of article `i`.
+    pub fn article_id(&self, i: usize) -> String {
+        format!("{}#a{}", self.doc.id, i + 1)
+    }
+
+    /// A record of this document with the given kind, id suffix, text and span.
+    pub fn record(&self, kind: RecordKind, id: String, article: Option<usize>, text: String, span: Span) -> Record {
+        let doc = self.doc;
+        let a = article.and_then(|i| doc.articles.get(i));
+        let mut regions = self.doc_regions.clone();
+        if let Some(a) = a {
+            regions.extend(a.locality_chain.iter().cloned());
+        }
+        regions.sort();
+        regions.dedup();
+        Record {
+            id,
+            kind,
+            file: doc.file.clone(),
+            doc_id: doc.id.clone(),
+            doc_title: doc.meta.title.clone(),
+            doc_type: doc.meta.doc_type,
+            date: doc.meta.date.clone(),
+            issue: doc.meta.issue.clone(),
+            article_id: article.map(|i| self.article_id(i)),
+            article_title: a.map(|a| a.title.clone()),
+            section_path: Vec::new(),
+            units: Vec::new(),
+            locality: a.and_then(|a| a.locality.clone()),
+            span,
+            text,
+            detail: Map::new(),
+            regions,
+            unit_keys: Vec::new(),
+        }
+    }
+
+    /// Units credited for an article (credit line or byline).
+    pub fn article_units(&self, article: &Article) -> Vec<UnitMention> {
+        article.credit.as_deref().and_then(credit_mentions).unwrap_or_default()
+    }
+}
+
+/// Unit mentions of a credit or byline text (`海口市医疗保障局、乡村振兴局提供`).
+fn credit_mentions(credit: &str) -> Option<Vec<UnitMention>> {
+    parse_credit_line(&format!("（{credit}）"))
+}
+
+/// Add unit mentions to a record's display list and filter keys.
+pub fn add_units(record: &mut Record, mentions: &[UnitMention]) {
+    for m in mentions {
+        if !record.units.contains(&m.unit) {
+            record.units.push(m.unit.clone());
+        }
+        for key in [&m.unit, &m.unit_full] {
+            if !record.unit_keys.contains(key) {
+                record.unit_keys.push(key.clone());
+            }
+        }
+    }
+}
+
+/// The document, article and passage records of a parsed document.
+pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
+    let doc = ctx.doc;
+    let mut out = Vec::with_capacity(doc.passages.len() + doc.articles.len() + 1);
+    let meta = &doc.meta;
+    let summary = [Some(meta.title.as_str()), meta.issuer.as_deref(), meta.doc_number.as_deref(), meta.issue.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut d = ctx.record(
+        RecordKind::Document,
+        doc.id.clone(),
+        None,
+        summary,
+        Span {
+            start: 0,
+            end: doc.clean_text.chars().count(),
+        },
+    );
+    let articles: Vec<Value> = doc
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let units: Vec<String> = ctx.article_units(a).into_iter().map(|m| m.unit_full).collect();
+            json!({"id": ctx.article_id(i), "title": a.title, "units": units, "locality": a.locality})
+        })
+        .collect();
+    if let Value::Object(m) = json!({
+        "issuer": meta.issuer, "doc_number": meta.doc_number, "total_issue": meta.total_issue,
+        "distribution": meta.distribution, "editor": meta.editor, "editor_note": meta.editor_note,
+        "addressees": meta.addressees, "jurisdiction": meta.jurisdiction, "encoding": meta.encoding,
+        "articles": articles,
+    }) {
+        d.detail = m;
+    }
+    out.push(d);
+    for (i, a) in doc.articles.iter().enumerate() {
+        let mut r = ctx.record(
+            RecordKind::Article,
+            ctx.article_id(i),
+            Some(i),
+            [a.title.as_str(), a.credit.as_deref().unwrap_or("")].join(" ").trim().to_string(),
+            a.span,
+        );
+        add_units(&mut r, &ctx.article_units(a));
+        if let Value::Object(m) = json!({
+            "title": a.title, "column": a.column, "credit": a.credit,
+            "locality_chain": a.locality_chain, "sections": a.sections,
+        }) {
+            r.detail = m;
+        }
+        out.push(r);
+    }
+    for (n, p) in doc.passages.iter().enumerate() {
+        let mut r = ctx.record(RecordKind::Passage, format!("{}#p{}", doc.id, n + 1), p.article, p.text.clone(), p.span);
+        r.section_path = p.section_path.clone();
+        if let Some(a) = p.article.and_then(|i| doc.articles.get(i)) {
+            add_units(&mut r, &ctx.article_units(a));
+        }
+        let annotated: Vec<UnitMention> = find_annotations(&p.text, &ctx.jurisdiction)
+            .into_iter()
+            .flat_map(|a| a.mentions)
+            .collect();
+        add_units(&mut r, &annotated);
+        out.push(r);
+    }
+    out
+}
+
+/// Every record of a parsed document, all kinds.
+pub fn document_records(doc: &Document) -> Vec<Record> {
+    let ctx = DocContext::new(doc);
+    structure_records(&ctx)
+}

@@ -1,0 +1,308 @@
+//! Stage 6, search: the one query API, [`KnowledgeBase::search`], used by the
+//! CLI, the HTTP server and the bulletin compiler alike.
+
+pub mod query;
+pub mod snippet;
+pub mod synonyms;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use jieba_rs::Jieba;
+use serde::Serialize;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::extract::locality::resolve_region;
+use crate::index::schema::Fields;
+use crate::index::store::{self, Manifest};
+use crate::index::tokenizer::jieba;
+use crate::model::DocType;
+use crate::record::{Record, RecordKind};
+use query::{parse_parts, PartOccur, Strictness};
+use snippet::{fold_term, snippet, Snippet};
+
+/// Largest page size.
+pub const MAX_LIMIT: usize = 100;
+
+/// A search request: query text, paging and filters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// Query text.
+    pub query: String,
+    /// Hits per page (1..=100).
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Record kind to search (default: passages).
+    pub kind: RecordKind,
+    /// Only this document type.
+    pub doc_type: Option<DocType>,
+    /// Only documents of this year.
+    pub year: Option<u32>,
+    /// Only records about this place (any level, short names accepted).
+    pub region: Option<String>,
+    /// Only records naming this unit (short or full name).
+    pub unit: Option<String>,
+}
+
+impl SearchRequest {
+    /// A request for passages matching `query`, first page of 10.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            kind: RecordKind::Passage,
+            doc_type: None,
+            year: None,
+            region: None,
+            unit: None,
+        }
+    }
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// The record.
+    #[serde(flatten)]
+    pub record: Record,
+    /// BM25 score.
+    pub score: f32,
+    /// Snippet as HTML with `<b>` around matches.
+    pub snippet: String,
+    /// Synonym expansions found in this hit (empty when it matched the words as typed).
+    pub expansions: Vec<String>,
+    /// The snippet with its marks, for terminal rendering.
+    #[serde(skip)]
+    pub highlight: Snippet,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Number of matching records.
+    pub total: usize,
+    /// Time taken in milliseconds.
+    pub took_ms: f64,
+    /// True when no record matched every word and the results match some of them.
+    pub relaxed: bool,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+}
+
+/// An opened index: the entry point of every read.
+pub struct KnowledgeBase {
+    reader: IndexReader,
+    fields: Fields,
+    jieba: Arc<Jieba>,
+    generation: PathBuf,
+    manifest: Manifest,
+}
+
+impl KnowledgeBase {
+    /// Open the current index generation in `dir`.
+    pub fn open(dir: &Path) -> Result<KnowledgeBase> {
+        let (index, generation, manifest) = store::open(dir)?;
+        Self::from_index(index, generation, manifest)
+    }
+
+    fn from_index(index: Index, generation: PathBuf, manifest: Manifest) -> Result<KnowledgeBase> {
+        let fields = Fields::of(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(KnowledgeBase {
+            reader,
+            fields,
+            jieba: jieba(),
+            generation,
+            manifest,
+        })
+    }
+
+    /// The generation folder this knowledge base reads.
+    pub fn generation(&self) -> &Path {
+        &self.generation
+    }
+
+    /// What built the index.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Number of records of a kind.
+    pub fn count(&self, kind: RecordKind) -> Result<usize> {
+        let q = self.kind_filter(kind);
+        Ok(self.reader.searcher().search(&q, &Count)?)
+    }
+
+    fn kind_filter(&self, kind: RecordKind) -> TermQuery {
+        TermQuery::new(Term::from_field_text(self.fields.kind, kind.as_str()), IndexRecordOption::Basic)
+    }
+
+    fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+    }
+
+    /// Filter clauses of a request.
+    fn filters(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_filter(req.kind)))];
+        if let Some(t) = req.doc_type {
+            out.push((Occur::Must, self.term(f.doc_type, t.as_str())));
+        }
+        if let Some(y) = req.year {
+            out.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.year, y as u64), IndexRecordOption::Basic))));
+        }
+        if let Some(r) = req.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            let mut names = resolve_region(r);
+            if names.is_empty() {
+                names.push(r.to_string());
+            }
+            let any = names.iter().map(|n| (Occur::Should, self.term(f.region, n))).collect();
+            out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(u) = req.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            out.push((Occur::Must, self.term(f.unit_key, u)));
+        }
+        out
+    }
+
+    /// Run a search: the one query API.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        if req.limit == 0 || req.limit > MAX_LIMIT {
+            return Err(Error::Input(format!("limit must be between 1 and {MAX_LIMIT}, got {}", req.limit)));
+        }
+        let parts = parse_parts(&req.query)?;
+        let searcher = self.reader.searcher();
+        let mut relaxed = false;
+        let run = |strictness| -> Result<Option<(usize, Vec<(f32, tantivy::DocAddress)>)>> {
+            let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness) else {
+                return Ok(None);
+            };
+            let mut clauses = self.filters(req);
+            clauses.push((Occur::Must, text_query));
+            let q = BooleanQuery::new(clauses);
+            let top = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_score();
+            Ok(Some(searcher.search(&q, &(Count, top))?))
+        };
+        let (total, top) = run(Strictness::All)?.ok_or_else(|| {
+            Error::Input(format!("query `{}` has no searchable words", req.query))
+        })?;
+        let (total, top) = if total == 0 && has_several_tokens(&parts, &self.jieba) {
+            relaxed = true;
+            run(Strictness::Any)?.unwrap_or((0, Vec::new()))
+        } else {
+            (total, top)
+        };
+        let terms = highlight_terms(&parts, &self.jieba);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let record = self.load(&searcher, addr)?;
+            hits.push(self.hit(record, score, &parts, &terms));
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            relaxed,
+            hits,
+        })
+    }
+
+    fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &[Vec<char>]) -> Hit {
+        let highlight = snippet(&record.text, terms);
+        let haystack: Vec<char> = fold_term(&format!("{}{}", record.text, record.article_title.as_deref().unwrap_or("")));
+        let contains = |needle: &str| {
+            let n = fold_term(needle);
+            !n.is_empty() && haystack.windows(n.len()).any(|w| w == n.as_slice())
+        };
+        let expansions = parts
+            .iter()
+            .filter(|p| !contains(&p.text))
+            .flat_map(|p| p.expansions.iter())
+            .filter(|e| e.split_whitespace().all(contains))
+            .cloned()
+            .collect();
+        Hit {
+            snippet: highlight.html(),
+            record,
+            score,
+            expansions,
+            highlight,
+        }
+    }
+
+    fn load(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Result<Record> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let json = doc
+            .get_first(self.fields.data)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Index("a record lacks its data; rebuild the index with `govkb ingest`".into()))?;
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// The record with this id.
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        top.first().map(|&(_, a)| self.load(&searcher, a)).transpose()
+    }
+
+    /// Every record of a kind, optionally only those of one document or article,
+    /// in document order.
+    pub fn list(&self, kind: RecordKind, doc_id: Option<&str>, article_id: Option<&str>) -> Result<Vec<Record>> {
+        let searcher = self.reader.searcher();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_filter(kind)))];
+        if let Some(d) = doc_id {
+            clauses.push((Occur::Must, self.term(self.fields.doc_id, d)));
+        }
+        if let Some(a) = article_id {
+            clauses.push((Occur::Must, self.term(self.fields.article_id, a)));
+        }
+        let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        let mut records = addrs.into_iter().map(|a| self.load(&searcher, a)).collect::<Result<Vec<_>>>()?;
+        records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
+        Ok(records)
+    }
+}
+
+/// Whether relaxing to "any word" could find more than "all words".
+fn has_several_tokens(parts: &[query::Part], jieba: &Jieba) -> bool {
+    parts
+        .iter()
+        .filter(|p| p.occur == PartOccur::Required)
+        .map(|p| query::tokens(jieba, &p.text, true).len())
+        .sum::<usize>()
+        > 1
+}
+
+/// What to mark in snippets: each required part, its tokens and its expansions.
+fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> Vec<Vec<char>> {
+    let mut terms: Vec<Vec<char>> = Vec::new();
+    for p in parts.iter().filter(|p| p.occur == PartOccur::Required) {
+        for e in std::iter::once(&p.text).chain(&p.expansions) {
+            terms.push(fold_term(e));
+            for w in e.split_whitespace() {
+                terms.push(fold_term(w));
+                terms.extend(
+                    query::tokens(jieba, w, true)
+                        .iter()
+                        .filter(|t| t.chars().count() > 1)
+                        .map(|t| fold_term(t)),
+                );
+            }
+        }
+    }
+    terms.sort();
+    terms.dedup();
+    terms
+}
