@@ -14,7 +14,11 @@ use govkb::{Error, Result};
 use serde_json::json;
 
 #[derive(Parser)]
-#[command(name = "govkb", version, about = "Knowledge base for Chinese government bulletins and policy documents")]
+#[command(
+    name = "govkb",
+    version,
+    about = "Knowledge base for Chinese government bulletins and policy documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,11 @@ fn main() -> ExitCode {
 /// Print to stdout; a closed pipe (`govkb … | head`) ends quietly.
 fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
-    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
         std::process::exit(0);
     }
 }
@@ -158,7 +166,10 @@ fn run(command: Command) -> Result<ExitCode> {
             if json {
                 emit_json(&results)?;
             } else {
-                emit(&output::results_text(&results, std::io::stdout().is_terminal()));
+                emit(&output::results_text(
+                    &results,
+                    std::io::stdout().is_terminal(),
+                ));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -175,9 +186,11 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Show { id, index, json } => {
             let kb = KnowledgeBase::open(&index)?;
-            let record = kb
-                .get(&id)?
-                .ok_or_else(|| Error::Input(format!("no record with id `{id}`; `govkb docs` lists documents")))?;
+            let record = kb.get(&id)?.ok_or_else(|| {
+                Error::Input(format!(
+                    "no record with id `{id}`; `govkb docs` lists documents"
+                ))
+            })?;
             show(&kb, record, json)
         }
     }
@@ -194,7 +207,11 @@ fn show(kb: &KnowledgeBase, record: govkb::record::Record, json: bool) -> Result
             } else {
                 let mut out = output::documents_text(std::slice::from_ref(&record));
                 for a in &articles {
-                    out.push_str(&format!("\n{}  {}", a.id, a.article_title.as_deref().unwrap_or("")));
+                    out.push_str(&format!(
+                        "\n{}  {}",
+                        a.id,
+                        a.article_title.as_deref().unwrap_or("")
+                    ));
                     if !a.units.is_empty() {
                         out.push_str(&format!("  ({})", a.units.join("、")));
                     }
@@ -211,10 +228,21 @@ fn show(kb: &KnowledgeBase, record: govkb::record::Record, json: bool) -> Result
                 v["passages"] = serde_json::to_value(&passages)?;
                 emit_json(&v)?;
             } else {
-                let mut out = format!("{}  {}\n{} · {}\n", record.id, record.article_title.as_deref().unwrap_or(""), record.doc_title, record.file);
+                let mut out = format!(
+                    "{}  {}\n{} · {}\n",
+                    record.id,
+                    record.article_title.as_deref().unwrap_or(""),
+                    record.doc_title,
+                    record.file
+                );
                 output::sections_text(&output::sections_of(&record), 0, &mut out);
                 for p in &passages {
-                    out.push_str(&format!("\n[{}] {}\n{}\n", p.id, p.section_path.join(" > "), p.text));
+                    out.push_str(&format!(
+                        "\n[{}] {}\n{}\n",
+                        p.id,
+                        p.section_path.join(" > "),
+                        p.text
+                    ));
                 }
                 emit(&out);
             }
@@ -223,19 +251,33 @@ fn show(kb: &KnowledgeBase, record: govkb::record::Record, json: bool) -> Result
             if json {
                 emit_json(&record)?;
             } else {
-                emit(&format!("{}  [{}] {} · {}\n{}\n", record.id, record.kind.as_str(), record.doc_title, record.file, record.text));
+                emit(&format!(
+                    "{}  [{}] {} · {}\n{}\n",
+                    record.id,
+                    record.kind.as_str(),
+                    record.doc_title,
+                    record.file,
+                    record.text
+                ));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_ingest(corpus: &std::path::Path, index: &std::path::Path, json: bool, quiet: bool) -> Result<ExitCode> {
+fn run_ingest(
+    corpus: &std::path::Path,
+    index: &std::path::Path,
+    json: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
     let bar = (!quiet && std::io::stderr().is_terminal()).then(indicatif::ProgressBar::no_length);
     if let Some(b) = &bar {
         b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
     }
     let report = ingest(
@@ -283,7 +325,10 @@ fn run_ingest(corpus: &std::path::Path, index: &std::path::Path, json: bool, qui
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("govkb: {} file(s) failed; the others are indexed", report.failed.len());
+        eprintln!(
+            "govkb: {} file(s) failed; the others are indexed",
+            report.failed.len()
+        );
         ExitCode::from(1)
     })
 }

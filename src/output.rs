@@ -17,7 +17,11 @@ const DIM_ON: &str = "\x1b[2m";
 pub fn results_text(r: &SearchResults, colour: bool) -> String {
     let mut out = String::new();
     if r.hits.is_empty() {
-        let _ = writeln!(out, "no match for `{}` ({} records matched; try fewer words or another filter)", r.query, r.total);
+        let _ = writeln!(
+            out,
+            "no match for `{}` ({} records matched; try fewer words or another filter)",
+            r.query, r.total
+        );
         return out;
     }
     let first = r.hits.first().map(|_| ()).map_or(0, |_| 1);
@@ -26,7 +30,11 @@ pub fn results_text(r: &SearchResults, colour: bool) -> String {
         "{} matches for `{}`{} in {:.1} ms",
         r.total,
         r.query,
-        if r.relaxed { " (no record has every word; showing records with some)" } else { "" },
+        if r.relaxed {
+            " (no record has every word; showing records with some)"
+        } else {
+            ""
+        },
         r.took_ms
     );
     for (i, h) in r.hits.iter().enumerate() {
@@ -47,19 +55,32 @@ fn dim(s: &str, colour: bool) -> String {
 pub fn hit_text(n: usize, h: &Hit, colour: bool) -> String {
     let r = &h.record;
     let mut out = String::new();
-    let title = r.article_title.as_deref().filter(|t| !t.is_empty()).unwrap_or(&r.doc_title);
+    let title = r
+        .article_title
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&r.doc_title);
     let _ = writeln!(out, "{n}. [{}] {title}", r.kind.as_str());
-    let origin = [Some(r.doc_title.as_str()), r.issue.as_deref(), r.date.as_deref(), Some(r.file.as_str())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let origin = [
+        Some(r.doc_title.as_str()),
+        r.issue.as_deref(),
+        r.date.as_deref(),
+        Some(r.file.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
     let _ = writeln!(out, "   {}", dim(&origin, colour));
-    let context = [r.section_path.join(" > "), r.units.join("、"), r.locality.clone().unwrap_or_default()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let context = [
+        r.section_path.join(" > "),
+        r.units.join("、"),
+        r.locality.clone().unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
     if !context.is_empty() {
         let _ = writeln!(out, "   {}", dim(&context, colour));
     }
@@ -92,8 +113,18 @@ pub fn document_json(d: &Record) -> Value {
 pub fn documents_text(docs: &[Record]) -> String {
     let mut out = String::new();
     for d in docs {
-        let get = |k: &str| d.detail.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let n = d.detail.get("articles").and_then(Value::as_array).map_or(0, Vec::len);
+        let get = |k: &str| {
+            d.detail
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let n = d
+            .detail
+            .get("articles")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         let label = [d.issue.clone().unwrap_or_default(), get("doc_number")].join(" ");
         let _ = writeln!(
             out,

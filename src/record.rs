@@ -141,7 +141,14 @@ impl<'a> DocContext<'a> {
     }
 
     /// A record of this document with the given kind, id suffix, text and span.
-    pub fn record(&self, kind: RecordKind, id: String, article: Option<usize>, text: String, span: Span) -> Record {
+    pub fn record(
+        &self,
+        kind: RecordKind,
+        id: String,
+        article: Option<usize>,
+        text: String,
+        span: Span,
+    ) -> Record {
         let doc = self.doc;
         let a = article.and_then(|i| doc.articles.get(i));
         let mut regions = self.doc_regions.clone();
@@ -174,7 +181,11 @@ impl<'a> DocContext<'a> {
 
     /// Units credited for an article (credit line or byline).
     pub fn article_units(&self, article: &Article) -> Vec<UnitMention> {
-        article.credit.as_deref().and_then(credit_mentions).unwrap_or_default()
+        article
+            .credit
+            .as_deref()
+            .and_then(credit_mentions)
+            .unwrap_or_default()
     }
 }
 
@@ -202,11 +213,16 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
     let doc = ctx.doc;
     let mut out = Vec::with_capacity(doc.passages.len() + doc.articles.len() + 1);
     let meta = &doc.meta;
-    let summary = [Some(meta.title.as_str()), meta.issuer.as_deref(), meta.doc_number.as_deref(), meta.issue.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let summary = [
+        Some(meta.title.as_str()),
+        meta.issuer.as_deref(),
+        meta.doc_number.as_deref(),
+        meta.issue.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let mut d = ctx.record(
         RecordKind::Document,
         doc.id.clone(),
@@ -240,7 +256,10 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
             RecordKind::Article,
             ctx.article_id(i),
             Some(i),
-            [a.title.as_str(), a.credit.as_deref().unwrap_or("")].join(" ").trim().to_string(),
+            [a.title.as_str(), a.credit.as_deref().unwrap_or("")]
+                .join(" ")
+                .trim()
+                .to_string(),
             a.span,
         );
         add_units(&mut r, &ctx.article_units(a));
@@ -253,7 +272,13 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
         out.push(r);
     }
     for (n, p) in doc.passages.iter().enumerate() {
-        let mut r = ctx.record(RecordKind::Passage, format!("{}#p{}", doc.id, n + 1), p.article, p.text.clone(), p.span);
+        let mut r = ctx.record(
+            RecordKind::Passage,
+            format!("{}#p{}", doc.id, n + 1),
+            p.article,
+            p.text.clone(),
+            p.span,
+        );
         r.section_path = p.section_path.clone();
         if let Some(a) = p.article.and_then(|i| doc.articles.get(i)) {
             add_units(&mut r, &ctx.article_units(a));

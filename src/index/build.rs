@@ -109,12 +109,19 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
         let (doc, bytes) = load_document(root, path)?;
         let records = document_records(&doc);
         let kinds = records.iter().map(|r| r.kind.as_str()).collect();
-        let docs = records.iter().map(|r| to_tantivy(fields, r)).collect::<Result<Vec<_>>>()?;
+        let docs = records
+            .iter()
+            .map(|r| to_tantivy(fields, r))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Parsed {
             records: docs,
             kinds,
             articles: doc.articles.len(),
-            sections: doc.articles.iter().map(|a| count_sections(&a.sections)).sum(),
+            sections: doc
+                .articles
+                .iter()
+                .map(|a| count_sections(&a.sections))
+                .sum(),
             passages: doc.passages.len(),
             bytes,
         })
@@ -122,7 +129,10 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(Ok(p)) => Ok(p),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!("{}: internal error while parsing; please report this file", relative_path(root, path))),
+        Err(_) => Err(format!(
+            "{}: internal error while parsing; please report this file",
+            relative_path(root, path)
+        )),
     }
 }
 
@@ -138,14 +148,22 @@ pub fn ingest(
     let started = Instant::now();
     let listing = list_corpus(corpus)?;
     let _lock = store::lock(index_dir)?;
-    let total_bytes = listing.files.iter().filter_map(|p| p.metadata().ok()).map(|m| m.len()).sum();
+    let total_bytes = listing
+        .files
+        .iter()
+        .filter_map(|p| p.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     on_start(listing.files.len(), total_bytes);
     let building = store::new_generation(index_dir)?;
     let schema = build_schema();
     let fields = Fields::of(&schema)?;
     let index = Index::create_in_dir(&building, schema)?;
     store::register_tokenizer(&index);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
     let mut report = IngestReport {
         skipped: listing.skipped,
@@ -188,7 +206,10 @@ pub fn ingest(
                 }
                 Err(reason) => {
                     on_file(&rel, 0);
-                    report.failed.push(Skipped { rel_path: rel, reason });
+                    report.failed.push(Skipped {
+                        rel_path: rel,
+                        reason,
+                    });
                 }
             }
         }

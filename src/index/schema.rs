@@ -2,7 +2,8 @@
 //! the extracted records) is a tantivy document with the same fields.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
 };
 
 use super::tokenizer::TOKENIZER_NAME;
@@ -83,9 +84,11 @@ impl Fields {
     /// Look the fields up in a schema (an index built by another version fails here).
     pub fn of(schema: &Schema) -> Result<Fields> {
         let f = |name: &str| {
-            schema
-                .get_field(name)
-                .map_err(|_| Error::Index(format!("index lacks field `{name}`: rebuild it with `govkb ingest`")))
+            schema.get_field(name).map_err(|_| {
+                Error::Index(format!(
+                    "index lacks field `{name}`: rebuild it with `govkb ingest`"
+                ))
+            })
         };
         Ok(Fields {
             id: f("id")?,

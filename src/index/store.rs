@@ -40,7 +40,9 @@ pub struct Manifest {
 
 /// Register govkb's tokenizer on an index (every process that opens one must).
 pub fn register_tokenizer(index: &Index) {
-    index.tokenizers().register(TOKENIZER_NAME, JiebaTokenizer::analyzer());
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, JiebaTokenizer::analyzer());
 }
 
 /// The lock held while an ingest writes into an index folder.
@@ -50,7 +52,8 @@ pub struct IngestLock {
 
 /// Take the ingest lock of `dir` (creating the folder), or say who holds it.
 pub fn lock(dir: &Path) -> Result<IngestLock> {
-    fs::create_dir_all(dir).map_err(|e| Error::Index(format!("cannot create index folder {}: {e}", dir.display())))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::Index(format!("cannot create index folder {}: {e}", dir.display())))?;
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -63,7 +66,9 @@ pub fn lock(dir: &Path) -> Result<IngestLock> {
             "another govkb ingest is writing to {}; wait for it to finish",
             dir.display()
         ))),
-        Err(fs::TryLockError::Error(e)) => Err(Error::Index(format!("cannot lock {}: {e}", dir.display()))),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(Error::Index(format!("cannot lock {}: {e}", dir.display())))
+        }
     }
 }
 
@@ -81,12 +86,20 @@ pub fn new_generation(dir: &Path) -> Result<PathBuf> {
 /// Seal a built generation: write its manifest, rename it complete, point
 /// `CURRENT` at it atomically, and remove older generations and leftovers.
 pub fn publish(dir: &Path, building: &Path, manifest: &Manifest) -> Result<PathBuf> {
-    fs::write(building.join(MANIFEST), serde_json::to_vec_pretty(manifest)?)?;
+    fs::write(
+        building.join(MANIFEST),
+        serde_json::to_vec_pretty(manifest)?,
+    )?;
     let name = building
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".building"))
-        .ok_or_else(|| Error::Index(format!("{} is not a generation being built", building.display())))?
+        .ok_or_else(|| {
+            Error::Index(format!(
+                "{} is not a generation being built",
+                building.display()
+            ))
+        })?
         .to_string();
     let done = dir.join(&name);
     fs::rename(building, &done)?;
@@ -106,7 +119,9 @@ pub fn publish(dir: &Path, building: &Path, manifest: &Manifest) -> Result<PathB
 
 /// Remove generations other than `keep` and unfinished builds (whose ingest died).
 fn remove_stale(dir: &Path, keep: &str) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with("gen-") && name != keep {
@@ -142,8 +157,12 @@ pub fn current(dir: &Path) -> Result<(PathBuf, Manifest)> {
 /// Open the current generation for reading, tokenizer registered.
 pub fn open(dir: &Path) -> Result<(Index, PathBuf, Manifest)> {
     let (gen, manifest) = current(dir)?;
-    let index = Index::open_in_dir(&gen)
-        .map_err(|e| Error::Index(format!("cannot open index {}: {e}; rebuild it with `govkb ingest`", gen.display())))?;
+    let index = Index::open_in_dir(&gen).map_err(|e| {
+        Error::Index(format!(
+            "cannot open index {}: {e}; rebuild it with `govkb ingest`",
+            gen.display()
+        ))
+    })?;
     register_tokenizer(&index);
     Ok((index, gen, manifest))
 }

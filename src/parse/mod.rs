@@ -21,6 +21,9 @@ use crate::read::SourceFile;
 /// Passages longer than this many chars are split at sentence ends.
 const MAX_PASSAGE_CHARS: usize = 900;
 
+/// Paragraphs shorter than this (captions, lead-ins) join the paragraph after them.
+const MIN_PASSAGE_CHARS: usize = 25;
+
 /// A clean block placed in the clean text.
 #[derive(Debug, Clone)]
 pub struct Line {
@@ -234,25 +237,20 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
     let mut flat: Vec<FlatHeading> = Vec::new();
     let mut stack: Vec<(u8, String)> = Vec::new();
     let mut passages = Vec::new();
-    let mut table: Option<Line> = None;
+    // A paragraph (or table) not yet emitted: tables grow row by row, short
+    // paragraphs wait to join the next one.
+    let mut pending: Option<Line> = None;
+    let flush =
+        |pending: &mut Option<Line>, passages: &mut Vec<Passage>, stack: &[(u8, String)]| {
+            if let Some(p) = pending.take() {
+                push_passage(passages, Some(article), path_of(stack), &p);
+            }
+        };
     for line in &lines[plan.body.clone()] {
         if line.kind == BlockKind::Rule || column_tag(&line.text).is_some() {
             continue;
         }
-        if line.text.contains('\t') {
-            match &mut table {
-                Some(t) => {
-                    t.text.push('\n');
-                    t.text.push_str(&line.text);
-                    t.span.end = line.span.end;
-                }
-                None => table = Some(line.clone()),
-            }
-            continue;
-        }
-        if let Some(t) = table.take() {
-            push_passage(&mut passages, Some(article), path_of(&stack), &t);
-        }
+        let is_table = line.text.contains('\t');
         let numbered = headings::numbering(&line.text).map(|(level, _)| level);
         let md_level = match line.kind {
             BlockKind::Heading(l) if !is_lead_heading(&line.text) => Some(l),
@@ -260,32 +258,51 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
         };
         let level =
             numbered.or_else(|| md_level.map(|l| l.saturating_sub(plan.heading_level).clamp(1, 4)));
-        let Some(level) = level else {
-            push_passage(&mut passages, Some(article), path_of(&stack), line);
+        if let Some(level) = level.filter(|_| !is_table) {
+            flush(&mut pending, &mut passages, &stack);
+            let label = heading_label(&line.text);
+            let pure_heading = label == line.text;
+            while stack.last().is_some_and(|(l, _)| *l >= level) {
+                stack.pop();
+            }
+            stack.push((level, label.clone()));
+            let label_chars = label.chars().count();
+            flat.push(FlatHeading {
+                level,
+                heading: label,
+                span: Span {
+                    start: line.span.start,
+                    end: line.span.start + label_chars.min(line.span.end - line.span.start),
+                },
+            });
+            if !pure_heading {
+                pending = Some(line.clone());
+            }
             continue;
-        };
-        let label = heading_label(&line.text);
-        let pure_heading = label == line.text;
-        while stack.last().is_some_and(|(l, _)| *l >= level) {
-            stack.pop();
         }
-        stack.push((level, label.clone()));
-        let label_chars = label.chars().count();
-        flat.push(FlatHeading {
-            level,
-            heading: label,
-            span: Span {
-                start: line.span.start,
-                end: line.span.start + label_chars.min(line.span.end - line.span.start),
-            },
-        });
-        if !pure_heading {
-            push_passage(&mut passages, Some(article), path_of(&stack), line);
+        match &mut pending {
+            Some(p)
+                if p.span.end + 1 == line.span.start
+                    && (is_table && p.text.contains('\t')
+                        || p.text.chars().count() < MIN_PASSAGE_CHARS) =>
+            {
+                p.text.push('\n');
+                p.text.push_str(&line.text);
+                p.span.end = line.span.end;
+            }
+            _ => {
+                flush(&mut pending, &mut passages, &stack);
+                pending = Some(line.clone());
+            }
+        }
+        let done = pending
+            .as_ref()
+            .is_some_and(|p| !p.text.contains('\t') && p.text.chars().count() >= MIN_PASSAGE_CHARS);
+        if done {
+            flush(&mut pending, &mut passages, &stack);
         }
     }
-    if let Some(t) = table.take() {
-        push_passage(&mut passages, Some(article), path_of(&stack), &t);
-    }
+    flush(&mut pending, &mut passages, &stack);
     (nest(flat), passages)
 }
 

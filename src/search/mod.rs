@@ -92,7 +92,8 @@ pub struct SearchResults {
     pub total: usize,
     /// Time taken in milliseconds.
     pub took_ms: f64,
-    /// True when no record matched every word and the results match some of them.
+    /// True when fewer records than asked for matched every word, so the
+    /// results go on with records matching some of them.
     pub relaxed: bool,
     /// The hits of this page.
     pub hits: Vec<Hit>,
@@ -116,7 +117,10 @@ impl KnowledgeBase {
 
     fn from_index(index: Index, generation: PathBuf, manifest: Manifest) -> Result<KnowledgeBase> {
         let fields = Fields::of(&index.schema())?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         Ok(KnowledgeBase {
             reader,
             fields,
@@ -143,29 +147,50 @@ impl KnowledgeBase {
     }
 
     fn kind_filter(&self, kind: RecordKind) -> TermQuery {
-        TermQuery::new(Term::from_field_text(self.fields.kind, kind.as_str()), IndexRecordOption::Basic)
+        TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind.as_str()),
+            IndexRecordOption::Basic,
+        )
     }
 
     fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
     }
 
     /// Filter clauses of a request.
     fn filters(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
-        let mut out: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_filter(req.kind)))];
+        let mut out: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(self.kind_filter(req.kind)))];
         if let Some(t) = req.doc_type {
             out.push((Occur::Must, self.term(f.doc_type, t.as_str())));
         }
         if let Some(y) = req.year {
-            out.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.year, y as u64), IndexRecordOption::Basic))));
+            out.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.year, y as u64),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
-        if let Some(r) = req.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        if let Some(r) = req
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
             let mut names = resolve_region(r);
             if names.is_empty() {
                 names.push(r.to_string());
             }
-            let any = names.iter().map(|n| (Occur::Should, self.term(f.region, n))).collect();
+            let any = names
+                .iter()
+                .map(|n| (Occur::Should, self.term(f.region, n)))
+                .collect();
             out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some(u) = req.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
@@ -178,30 +203,47 @@ impl KnowledgeBase {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         if req.limit == 0 || req.limit > MAX_LIMIT {
-            return Err(Error::Input(format!("limit must be between 1 and {MAX_LIMIT}, got {}", req.limit)));
+            return Err(Error::Input(format!(
+                "limit must be between 1 and {MAX_LIMIT}, got {}",
+                req.limit
+            )));
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let mut relaxed = false;
-        let run = |strictness| -> Result<Option<(usize, Vec<(f32, tantivy::DocAddress)>)>> {
-            let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness) else {
-                return Ok(None);
+        let wanted = req.offset + req.limit;
+        let run =
+            |strictness, n: usize| -> Result<Option<(usize, Vec<(f32, tantivy::DocAddress)>)>> {
+                let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness)
+                else {
+                    return Ok(None);
+                };
+                let mut clauses = self.filters(req);
+                clauses.push((Occur::Must, text_query));
+                let top = TopDocs::with_limit(n.max(1)).order_by_score();
+                Ok(Some(
+                    searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
+                ))
             };
-            let mut clauses = self.filters(req);
-            clauses.push((Occur::Must, text_query));
-            let q = BooleanQuery::new(clauses);
-            let top = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_score();
-            Ok(Some(searcher.search(&q, &(Count, top))?))
-        };
-        let (total, top) = run(Strictness::All)?.ok_or_else(|| {
+        let (mut total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
         })?;
-        let (total, top) = if total == 0 && has_several_tokens(&parts, &self.jieba) {
-            relaxed = true;
-            run(Strictness::Any)?.unwrap_or((0, Vec::new()))
-        } else {
-            (total, top)
-        };
+        // Fewer records than asked for match every word: rank those first,
+        // then records matching some of the words.
+        let mut relaxed = false;
+        if total < wanted {
+            if let Some((any_total, any)) = run(Strictness::Any, wanted + ranked.len())? {
+                let strict: std::collections::HashSet<_> = ranked.iter().map(|h| h.1).collect();
+                let before = ranked.len();
+                ranked.extend(any.into_iter().filter(|h| !strict.contains(&h.1)));
+                relaxed = ranked.len() > before;
+                total = any_total.max(total);
+            }
+        }
+        let top: Vec<_> = ranked
+            .into_iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .collect();
         let terms = highlight_terms(&parts, &self.jieba);
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -219,7 +261,11 @@ impl KnowledgeBase {
 
     fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &[Vec<char>]) -> Hit {
         let highlight = snippet(&record.text, terms);
-        let haystack: Vec<char> = fold_term(&format!("{}{}", record.text, record.article_title.as_deref().unwrap_or("")));
+        let haystack: Vec<char> = fold_term(&format!(
+            "{}{}",
+            record.text,
+            record.article_title.as_deref().unwrap_or("")
+        ));
         let contains = |needle: &str| {
             let n = fold_term(needle);
             !n.is_empty() && haystack.windows(n.len()).any(|w| w == n.as_slice())
@@ -245,23 +291,38 @@ impl KnowledgeBase {
         let json = doc
             .get_first(self.fields.data)
             .and_then(|v| v.as_str())
-            .ok_or_else(|| Error::Index("a record lacks its data; rebuild the index with `govkb ingest`".into()))?;
+            .ok_or_else(|| {
+                Error::Index(
+                    "a record lacks its data; rebuild the index with `govkb ingest`".into(),
+                )
+            })?;
         Ok(serde_json::from_str(json)?)
     }
 
     /// The record with this id.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
         let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        top.first().map(|&(_, a)| self.load(&searcher, a)).transpose()
+        top.first()
+            .map(|&(_, a)| self.load(&searcher, a))
+            .transpose()
     }
 
     /// Every record of a kind, optionally only those of one document or article,
     /// in document order.
-    pub fn list(&self, kind: RecordKind, doc_id: Option<&str>, article_id: Option<&str>) -> Result<Vec<Record>> {
+    pub fn list(
+        &self,
+        kind: RecordKind,
+        doc_id: Option<&str>,
+        article_id: Option<&str>,
+    ) -> Result<Vec<Record>> {
         let searcher = self.reader.searcher();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_filter(kind)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(self.kind_filter(kind)))];
         if let Some(d) = doc_id {
             clauses.push((Occur::Must, self.term(self.fields.doc_id, d)));
         }
@@ -269,20 +330,13 @@ impl KnowledgeBase {
             clauses.push((Occur::Must, self.term(self.fields.article_id, a)));
         }
         let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-        let mut records = addrs.into_iter().map(|a| self.load(&searcher, a)).collect::<Result<Vec<_>>>()?;
+        let mut records = addrs
+            .into_iter()
+            .map(|a| self.load(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
         records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
         Ok(records)
     }
-}
-
-/// Whether relaxing to "any word" could find more than "all words".
-fn has_several_tokens(parts: &[query::Part], jieba: &Jieba) -> bool {
-    parts
-        .iter()
-        .filter(|p| p.occur == PartOccur::Required)
-        .map(|p| query::tokens(jieba, &p.text, true).len())
-        .sum::<usize>()
-        > 1
 }
 
 /// What to mark in snippets: each required part, its tokens and its expansions.

@@ -17,8 +17,14 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 
 /// Words too common to require.
 const STOPWORDS: &[&str] = &[
-    "的", "了", "和", "与", "及", "等", "是", "在", "对", "把", "被", "将", "之", "其", "或", "呢", "吗", "啊", "怎么", "如何",
-    "什么", "哪些", "有", "有关", "关于", "怎样", "是否",
+    "的", "了", "和", "与", "及", "等", "是", "在", "对", "把", "被", "将", "之", "其", "或", "呢",
+    "吗", "啊", "怎么", "如何", "什么", "哪些", "有", "有关", "关于", "怎样", "是否",
+];
+
+/// Generic words of natural-language questions (`区人社局负责的任务`): dropped
+/// when relaxing a query, as long as other words remain.
+const FILLERS: &[&str] = &[
+    "负责", "任务", "工作", "情况", "相关", "方面", "内容", "问题", "具体",
 ];
 
 /// How a part of the query must occur.
@@ -47,7 +53,9 @@ pub struct Part {
 pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
     let n = query.chars().count();
     if n > MAX_QUERY_CHARS {
-        return Err(Error::Input(format!("query is {n} characters long; the limit is {MAX_QUERY_CHARS}")));
+        return Err(Error::Input(format!(
+            "query is {n} characters long; the limit is {MAX_QUERY_CHARS}"
+        )));
     }
     let mut parts = Vec::new();
     let mut chars = query.chars().peekable();
@@ -93,7 +101,11 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
         }
         let text = text.trim().to_string();
         if !text.is_empty() {
-            let expansions = if occur == PartOccur::Required { expansions(&text) } else { Vec::new() };
+            let expansions = if occur == PartOccur::Required {
+                expansions(&text)
+            } else {
+                Vec::new()
+            };
             parts.push(Part {
                 text,
                 phrase,
@@ -103,7 +115,9 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
         }
     }
     if parts.iter().all(|p| p.occur == PartOccur::Excluded) {
-        return Err(Error::Input("empty query: give at least one word to search for".into()));
+        return Err(Error::Input(
+            "empty query: give at least one word to search for".into(),
+        ));
     }
     Ok(parts)
 }
@@ -136,12 +150,57 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
+/// One query token: the word itself, or — for a compound such as `候鸟党员`,
+/// which documents may write split (`“候鸟”党员`) — all of its dictionary parts.
+fn word_query(fields: &Fields, jieba: &Jieba, token: &str) -> Box<dyn Query> {
+    let parts = compound_parts(jieba, token);
+    if parts.len() < 2 {
+        return token_query(fields, token);
+    }
+    let all_parts = parts
+        .iter()
+        .map(|p| (Occur::Must, token_query(fields, p)))
+        .collect();
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, boosted(token_query(fields, token), 1.5)),
+        (Occur::Should, Box::new(BooleanQuery::new(all_parts))),
+    ]))
+}
+
+/// Dictionary words that exactly cover a compound token, left to right
+/// (`候鸟党员` → `候鸟`, `党员`); empty when they do not cover it.
+pub fn compound_parts(jieba: &Jieba, token: &str) -> Vec<String> {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < 4 {
+        return Vec::new();
+    }
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let longest = (2..=3.min(chars.len() - i))
+            .rev()
+            .map(|n| chars[i..i + n].iter().collect::<String>())
+            .find(|w| jieba.has_word(w));
+        match longest {
+            Some(w) => {
+                i += w.chars().count();
+                parts.push(w);
+            }
+            None => return Vec::new(),
+        }
+    }
+    parts
+}
+
 /// One token in any searchable field.
 pub fn token_query(fields: &Fields, token: &str) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = weighted_fields(fields)
         .into_iter()
         .map(|(field, boost)| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs));
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, token),
+                IndexRecordOption::WithFreqs,
+            ));
             (Occur::Should, boosted(q, boost))
         })
         .collect();
@@ -153,8 +212,14 @@ fn phrase_query(fields: &Fields, toks: &[String]) -> Box<dyn Query> {
     let clauses = [(fields.text, 1.0), (fields.article_title, 2.0)]
         .into_iter()
         .map(|(field, boost)| {
-            let terms = toks.iter().map(|t| Term::from_field_text(field, t)).collect();
-            (Occur::Should, boosted(Box::new(PhraseQuery::new(terms)), boost))
+            let terms = toks
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            (
+                Occur::Should,
+                boosted(Box::new(PhraseQuery::new(terms)), boost),
+            )
         })
         .collect();
     Box::new(BooleanQuery::new(clauses))
@@ -162,12 +227,17 @@ fn phrase_query(fields: &Fields, toks: &[String]) -> Box<dyn Query> {
 
 /// The query for one expression: all its tokens, phrase-boosted; a quoted
 /// phrase must match as a phrase. `None` when it has no searchable token.
-fn expression_query(fields: &Fields, jieba: &Jieba, text: &str, phrase: bool) -> Option<Box<dyn Query>> {
+fn expression_query(
+    fields: &Fields,
+    jieba: &Jieba,
+    text: &str,
+    phrase: bool,
+) -> Option<Box<dyn Query>> {
     if phrase {
         let toks = tokens(jieba, text, false);
         return match toks.len() {
             0 => None,
-            1 => Some(token_query(fields, &toks[0])),
+            1 => Some(word_query(fields, jieba, &toks[0])),
             _ => Some(phrase_query(fields, &toks)),
         };
     }
@@ -187,11 +257,41 @@ fn expression_query(fields: &Fields, jieba: &Jieba, text: &str, phrase: bool) ->
     if all.is_empty() {
         return None;
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = all.iter().map(|t| (Occur::Must, token_query(fields, t))).collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = all
+        .iter()
+        .map(|t| (Occur::Must, word_query(fields, jieba, t)))
+        .collect();
     for w in words.iter().filter(|w| w.len() > 1) {
         clauses.push((Occur::Should, boosted(phrase_query(fields, w), 2.0)));
     }
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A part naming a unit (`区人社局`) matches records credited to it, strongly.
+fn unit_query(fields: &Fields, text: &str) -> Box<dyn Query> {
+    let q = TermQuery::new(
+        Term::from_field_text(fields.unit_key, text),
+        IndexRecordOption::Basic,
+    );
+    Box::new(BoostQuery::new(Box::new(q), 3.0))
+}
+
+/// Tokens of a part and its expansions worth matching alone: without
+/// one-char words and question fillers, unless nothing else is left.
+pub fn relaxed_tokens(jieba: &Jieba, part: &Part) -> Vec<String> {
+    let all: Vec<String> = std::iter::once(&part.text)
+        .chain(&part.expansions)
+        .flat_map(|e| tokens(jieba, e, true))
+        .collect();
+    let strong: Vec<String> = all
+        .iter()
+        .filter(|t| t.chars().count() > 1 && !FILLERS.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    let mut out = if strong.is_empty() { all } else { strong };
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// How strictly parts must match.
@@ -204,7 +304,12 @@ pub enum Strictness {
 }
 
 /// Build the full-text query of parsed parts; `None` when no part has a searchable word.
-pub fn build(fields: &Fields, jieba: &Jieba, parts: &[Part], strictness: Strictness) -> Option<Box<dyn Query>> {
+pub fn build(
+    fields: &Fields,
+    jieba: &Jieba,
+    parts: &[Part],
+    strictness: Strictness,
+) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for part in parts {
         match (part.occur, strictness) {
@@ -224,14 +329,14 @@ pub fn build(fields: &Fields, jieba: &Jieba, parts: &[Part], strictness: Strictn
                     }
                 }
                 if !alts.is_empty() {
+                    alts.push((Occur::Should, unit_query(fields, &part.text)));
                     clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
                 }
             }
             (PartOccur::Required, Strictness::Any) => {
-                for e in std::iter::once(&part.text).chain(&part.expansions) {
-                    for t in tokens(jieba, e, true) {
-                        clauses.push((Occur::Should, token_query(fields, &t)));
-                    }
+                clauses.push((Occur::Should, unit_query(fields, &part.text)));
+                for t in relaxed_tokens(jieba, part) {
+                    clauses.push((Occur::Should, word_query(fields, jieba, &t)));
                 }
             }
         }

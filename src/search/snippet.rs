@@ -73,7 +73,9 @@ pub fn find_marks(text: &[char], terms: &[Vec<char>]) -> Vec<(usize, usize)> {
         }
         for start in 0..=text.len() - t.len() {
             if text[start..start + t.len()] == t[..] {
-                marked[start..start + t.len()].iter_mut().for_each(|m| *m = true);
+                marked[start..start + t.len()]
+                    .iter_mut()
+                    .for_each(|m| *m = true);
             }
         }
     }
@@ -104,7 +106,10 @@ pub fn fold_term(term: &str) -> Vec<char> {
 /// The best window of `text` for `terms`: the one covering most marked chars.
 pub fn snippet(text: &str, terms: &[Vec<char>]) -> Snippet {
     let original: Vec<char> = text.chars().collect();
-    let folded: Vec<char> = original.iter().map(|&c| fold_char(c).to_ascii_lowercase()).collect();
+    let folded: Vec<char> = original
+        .iter()
+        .map(|&c| fold_char(c).to_ascii_lowercase())
+        .collect();
     let marks = find_marks(&folded, terms);
     let n = original.len();
     if n <= SNIPPET_CHARS {
@@ -117,7 +122,10 @@ pub fn snippet(text: &str, terms: &[Vec<char>]) -> Snippet {
     }
     let covered = |start: usize| -> usize {
         let end = start + SNIPPET_CHARS;
-        marks.iter().map(|&(s, e)| e.min(end).saturating_sub(s.max(start))).sum()
+        marks
+            .iter()
+            .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
+            .sum()
     };
     let start = marks
         .iter()
