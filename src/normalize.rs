@@ -145,10 +145,23 @@ fn last_line(s: &str) -> &str {
     s.rsplit('\n').next().unwrap_or(s)
 }
 
+/// A block of a plain-text file. Stray Markdown a converter left behind
+/// (`## ` heading marks, `**bold**` pairs) becomes structure, not text.
 fn paragraph(raw: &str) -> Block {
+    let hashes = raw.chars().take_while(|&c| c == '#').count();
+    let (kind, body) = if (1..=6).contains(&hashes) && raw[hashes..].starts_with(' ') {
+        (BlockKind::Heading(hashes as u8), &raw[hashes..])
+    } else {
+        (BlockKind::Paragraph, raw)
+    };
+    let text = if body.matches("**").count() % 2 == 0 {
+        body.replace("**", "")
+    } else {
+        body.to_string()
+    };
     Block {
-        kind: BlockKind::Paragraph,
-        text: clean_inline(raw),
+        kind,
+        text: clean_inline(&text),
         strong: false,
     }
 }
@@ -363,6 +376,17 @@ mod tests {
             encoding: "UTF-8",
             bytes: text.len() as u64,
         }
+    }
+
+    #[test]
+    fn stray_markdown_in_plain_text() {
+        let b = paragraph("1.**强化产业扶贫。**加大投入");
+        assert_eq!(b.text, "1.强化产业扶贫。加大投入");
+        let h = paragraph("## 一、总体思路");
+        assert_eq!(
+            (h.kind, h.text.as_str()),
+            (BlockKind::Heading(2), "一、总体思路")
+        );
     }
 
     #[test]

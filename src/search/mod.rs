@@ -26,6 +26,9 @@ use crate::record::{Record, RecordKind};
 use query::{parse_parts, PartOccur, Strictness};
 use snippet::{fold_term, snippet, Snippet};
 
+/// Number of matches and the top-ranked addresses with their scores.
+type Ranked = (usize, Vec<(f32, tantivy::DocAddress)>);
+
 /// Largest page size.
 pub const MAX_LIMIT: usize = 100;
 
@@ -211,19 +214,18 @@ impl KnowledgeBase {
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
         let wanted = req.offset + req.limit;
-        let run =
-            |strictness, n: usize| -> Result<Option<(usize, Vec<(f32, tantivy::DocAddress)>)>> {
-                let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness)
-                else {
-                    return Ok(None);
-                };
-                let mut clauses = self.filters(req);
-                clauses.push((Occur::Must, text_query));
-                let top = TopDocs::with_limit(n.max(1)).order_by_score();
-                Ok(Some(
-                    searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
-                ))
+        let run = |strictness, n: usize| -> Result<Option<Ranked>> {
+            let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness)
+            else {
+                return Ok(None);
             };
+            let mut clauses = self.filters(req);
+            clauses.push((Occur::Must, text_query));
+            let top = TopDocs::with_limit(n.max(1)).order_by_score();
+            Ok(Some(
+                searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
+            ))
+        };
         let (mut total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
         })?;
@@ -272,10 +274,11 @@ impl KnowledgeBase {
         };
         let expansions = parts
             .iter()
-            .filter(|p| !contains(&p.text))
-            .flat_map(|p| p.expansions.iter())
+            .filter(|p| p.occur == PartOccur::Required && !p.phrase)
+            .flat_map(|p| query::concepts(&self.jieba, &p.text))
+            .filter(|c| !contains(&c.text))
+            .flat_map(|c| c.expansions)
             .filter(|e| e.split_whitespace().all(contains))
-            .cloned()
             .collect();
         Hit {
             snippet: highlight.html(),
@@ -339,19 +342,28 @@ impl KnowledgeBase {
     }
 }
 
-/// What to mark in snippets: each required part, its tokens and its expansions.
+/// What to mark in snippets: each required part and its words as typed, and
+/// its concepts' expansions as whole expressions.
 fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> Vec<Vec<char>> {
     let mut terms: Vec<Vec<char>> = Vec::new();
     for p in parts.iter().filter(|p| p.occur == PartOccur::Required) {
-        for e in std::iter::once(&p.text).chain(&p.expansions) {
-            terms.push(fold_term(e));
-            for w in e.split_whitespace() {
-                terms.push(fold_term(w));
+        terms.push(fold_term(&p.text));
+        for w in p.text.split_whitespace() {
+            terms.push(fold_term(w));
+            terms.extend(
+                query::tokens(jieba, w, true)
+                    .iter()
+                    .filter(|t| t.chars().count() > 1)
+                    .map(|t| fold_term(t)),
+            );
+        }
+        if !p.phrase {
+            for c in query::concepts(jieba, &p.text) {
                 terms.extend(
-                    query::tokens(jieba, w, true)
+                    c.expansions
                         .iter()
-                        .filter(|t| t.chars().count() > 1)
-                        .map(|t| fold_term(t)),
+                        .flat_map(|e| e.split_whitespace())
+                        .map(fold_term),
                 );
             }
         }

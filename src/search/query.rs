@@ -45,8 +45,58 @@ pub struct Part {
     pub phrase: bool,
     /// Required or excluded.
     pub occur: PartOccur,
-    /// Synonym expansions of the part.
+}
+
+/// A unit of meaning inside a part: a synonym-table entry or a single word,
+/// with the expansions it takes. `驻村工作队管理` and `驻村工作队 管理` give the
+/// same concepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// The words as typed.
+    pub text: String,
+    /// Synonym expansions.
     pub expansions: Vec<String>,
+}
+
+/// The concepts of a required, unquoted part: jieba words, merged where a run
+/// of them is a synonym-table entry; stopwords dropped unless nothing is left.
+pub fn concepts(jieba: &Jieba, text: &str) -> Vec<Concept> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .flat_map(|w| tokens(jieba, w, false))
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let found = (i + 1..=words.len()).rev().find_map(|j| {
+            let joined: String = words[i..j].concat();
+            let e = expansions(&joined);
+            (!e.is_empty()).then_some((j, joined, e))
+        });
+        match found {
+            Some((j, text, expansions)) => {
+                out.push(Concept { text, expansions });
+                i = j;
+            }
+            None => {
+                out.push(Concept {
+                    text: words[i].clone(),
+                    expansions: Vec::new(),
+                });
+                i += 1;
+            }
+        }
+    }
+    let kept: Vec<Concept> = out
+        .iter()
+        .filter(|c| !c.expansions.is_empty() || !STOPWORDS.contains(&c.text.as_str()))
+        .cloned()
+        .collect();
+    if kept.is_empty() {
+        out
+    } else {
+        kept
+    }
 }
 
 /// Split a query string into parts. Errors on an empty or over-long query and an unclosed quote.
@@ -101,16 +151,10 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
         }
         let text = text.trim().to_string();
         if !text.is_empty() {
-            let expansions = if occur == PartOccur::Required {
-                expansions(&text)
-            } else {
-                Vec::new()
-            };
             parts.push(Part {
                 text,
                 phrase,
                 occur,
-                expansions,
             });
         }
     }
@@ -225,46 +269,48 @@ fn phrase_query(fields: &Fields, toks: &[String]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The query for one expression: all its tokens, phrase-boosted; a quoted
-/// phrase must match as a phrase. `None` when it has no searchable token.
-fn expression_query(
-    fields: &Fields,
-    jieba: &Jieba,
-    text: &str,
-    phrase: bool,
-) -> Option<Box<dyn Query>> {
-    if phrase {
-        let toks = tokens(jieba, text, false);
-        return match toks.len() {
-            0 => None,
-            1 => Some(word_query(fields, jieba, &toks[0])),
-            _ => Some(phrase_query(fields, &toks)),
-        };
+/// A quoted phrase: its tokens in order, in the text or the article title.
+fn phrase_part_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
+    let toks = tokens(jieba, text, false);
+    match toks.len() {
+        0 => None,
+        1 => Some(word_query(fields, jieba, &toks[0])),
+        _ => Some(phrase_query(fields, &toks)),
     }
-    let words: Vec<Vec<String>> = text
-        .split_whitespace()
-        .map(|w| {
-            let t = tokens(jieba, w, true);
-            if t.is_empty() {
-                tokens(jieba, w, false)
-            } else {
-                t
-            }
-        })
-        .filter(|t| !t.is_empty())
-        .collect();
-    let all: Vec<&String> = words.iter().flatten().collect();
-    if all.is_empty() {
+}
+
+/// All words of an expression (an expansion may have several, e.g. `义务教育 基本医疗 住房安全`).
+fn all_words_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
+    let toks = tokens(jieba, text, true);
+    if toks.is_empty() {
         return None;
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = all
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = toks
         .iter()
         .map(|t| (Occur::Must, word_query(fields, jieba, t)))
         .collect();
-    for w in words.iter().filter(|w| w.len() > 1) {
-        clauses.push((Occur::Should, boosted(phrase_query(fields, w), 2.0)));
+    if toks.len() > 1 {
+        clauses.push((Occur::Should, boosted(phrase_query(fields, &toks), 2.0)));
     }
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A concept: its words, or any of its expansions, or a unit credited by that name.
+fn concept_query(fields: &Fields, jieba: &Jieba, c: &Concept) -> Option<Box<dyn Query>> {
+    let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(q) = all_words_query(fields, jieba, &c.text) {
+        alts.push((Occur::Should, q));
+    }
+    for e in &c.expansions {
+        if let Some(q) = all_words_query(fields, jieba, e) {
+            alts.push((Occur::Should, boosted(q, 0.8)));
+        }
+    }
+    if alts.is_empty() {
+        return None;
+    }
+    alts.push((Occur::Should, unit_query(fields, &c.text)));
+    Some(Box::new(BooleanQuery::new(alts)))
 }
 
 /// A part naming a unit (`区人社局`) matches records credited to it, strongly.
@@ -276,11 +322,12 @@ fn unit_query(fields: &Fields, text: &str) -> Box<dyn Query> {
     Box::new(BoostQuery::new(Box::new(q), 3.0))
 }
 
-/// Tokens of a part and its expansions worth matching alone: without
+/// Tokens of a concept and its expansions worth matching alone: without
 /// one-char words and question fillers, unless nothing else is left.
-pub fn relaxed_tokens(jieba: &Jieba, part: &Part) -> Vec<String> {
-    let all: Vec<String> = std::iter::once(&part.text)
-        .chain(&part.expansions)
+pub fn relaxed_tokens(jieba: &Jieba, concepts: &[Concept]) -> Vec<String> {
+    let all: Vec<String> = concepts
+        .iter()
+        .flat_map(|c| std::iter::once(&c.text).chain(&c.expansions))
         .flat_map(|e| tokens(jieba, e, true))
         .collect();
     let strong: Vec<String> = all
@@ -311,35 +358,55 @@ pub fn build(
     strictness: Strictness,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut sequence: Vec<String> = Vec::new();
     for part in parts {
-        match (part.occur, strictness) {
-            (PartOccur::Excluded, _) => {
-                if let Some(q) = expression_query(fields, jieba, &part.text, part.phrase) {
+        match (part.occur, part.phrase) {
+            (PartOccur::Excluded, true) => {
+                if let Some(q) = phrase_part_query(fields, jieba, &part.text) {
                     clauses.push((Occur::MustNot, q));
                 }
             }
-            (PartOccur::Required, Strictness::All) => {
-                let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                if let Some(q) = expression_query(fields, jieba, &part.text, part.phrase) {
-                    alts.push((Occur::Should, q));
-                }
-                for e in &part.expansions {
-                    if let Some(q) = expression_query(fields, jieba, e, false) {
-                        alts.push((Occur::Should, boosted(q, 0.8)));
-                    }
-                }
-                if !alts.is_empty() {
-                    alts.push((Occur::Should, unit_query(fields, &part.text)));
-                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+            (PartOccur::Excluded, false) => {
+                if let Some(q) = all_words_query(fields, jieba, &part.text) {
+                    clauses.push((Occur::MustNot, q));
                 }
             }
-            (PartOccur::Required, Strictness::Any) => {
-                clauses.push((Occur::Should, unit_query(fields, &part.text)));
-                for t in relaxed_tokens(jieba, part) {
-                    clauses.push((Occur::Should, word_query(fields, jieba, &t)));
+            (PartOccur::Required, true) => {
+                if let Some(q) = phrase_part_query(fields, jieba, &part.text) {
+                    let occur = if strictness == Strictness::All {
+                        Occur::Must
+                    } else {
+                        Occur::Should
+                    };
+                    clauses.push((occur, q));
+                }
+            }
+            (PartOccur::Required, false) => {
+                let cs = concepts(jieba, &part.text);
+                sequence.extend(tokens(jieba, &part.text, true));
+                match strictness {
+                    Strictness::All => clauses.extend(
+                        cs.iter()
+                            .filter_map(|c| concept_query(fields, jieba, c))
+                            .map(|q| (Occur::Must, q)),
+                    ),
+                    Strictness::Any => {
+                        clauses.extend(
+                            cs.iter()
+                                .map(|c| (Occur::Should, unit_query(fields, &c.text))),
+                        );
+                        clauses.extend(
+                            relaxed_tokens(jieba, &cs)
+                                .iter()
+                                .map(|t| (Occur::Should, word_query(fields, jieba, t))),
+                        );
+                    }
                 }
             }
         }
+    }
+    if sequence.len() > 1 {
+        clauses.push((Occur::Should, boosted(phrase_query(fields, &sequence), 2.0)));
     }
     let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
     positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
@@ -357,9 +424,21 @@ mod tests {
         assert!(p[1].phrase && p[1].text == "乡村振兴");
         assert_eq!(p[2].occur, PartOccur::Excluded);
         assert_eq!(p[3].occur, PartOccur::Required);
-        assert!(p[3].expansions.contains(&"医疗保障".to_string()));
         let cn = parse_parts("“巩固拓展脱贫攻坚成果”").unwrap();
         assert!(cn[0].phrase && cn[0].text == "巩固拓展脱贫攻坚成果");
+    }
+
+    #[test]
+    fn concepts_ignore_spaces_and_merge_synonym_entries() {
+        let j = crate::index::tokenizer::jieba();
+        let a = concepts(&j, "驻村工作队管理");
+        let b = concepts(&j, "驻村工作队 管理");
+        assert_eq!(a, b);
+        assert_eq!(a[0].text, "驻村工作队");
+        assert!(a[0].expansions.contains(&"乡村振兴工作队".to_string()));
+        let c = concepts(&j, "扶贫小额贷款");
+        assert_eq!(c.len(), 1);
+        assert!(c[0].expansions.contains(&"扶贫小额信贷".to_string()));
     }
 
     #[test]

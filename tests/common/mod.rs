@@ -1,0 +1,41 @@
+//! Shared fixtures: the sample corpus indexed once per test binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use govkb::index::build::ingest;
+use govkb::search::KnowledgeBase;
+
+/// The sample corpus shipped in `corpus/`.
+pub fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// An index of the sample corpus, built once into a temporary folder.
+pub fn index_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        ingest(&corpus(), dir.path(), &mut |_, _| {}, &mut |_, _| {})
+            .expect("ingest of the sample corpus");
+        dir
+    })
+    .path()
+}
+
+/// The knowledge base over the sample corpus.
+pub fn kb() -> KnowledgeBase {
+    KnowledgeBase::open(index_dir()).expect("open index")
+}
+
+/// The govkb binary built for these tests.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_govkb")
+}
+
+/// Whitespace removed, for comparing against source text.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}

@@ -1,0 +1,239 @@
+//! Search over the indexed sample corpus through the one query API.
+
+mod common;
+
+use govkb::model::DocType;
+use govkb::record::RecordKind;
+use govkb::search::{SearchRequest, SearchResults};
+
+fn search(q: &str) -> SearchResults {
+    common::kb().search(&SearchRequest::new(q)).expect("search")
+}
+
+fn files(r: &SearchResults) -> Vec<&str> {
+    r.hits.iter().map(|h| &h.record.file[..3]).collect()
+}
+
+#[test]
+fn points_system_ranks_bulletin_passages_with_highlight() {
+    let r = search("积分制");
+    assert!(r.total >= 15, "{}", r.total);
+    let top = files(&r);
+    assert!(top.contains(&"000") && top.contains(&"003"), "{top:?}");
+    for h in r.hits.iter().filter(|h| h.expansions.is_empty()) {
+        let in_title = h
+            .record
+            .article_title
+            .as_deref()
+            .unwrap_or("")
+            .contains("积分制");
+        assert!(
+            h.snippet.contains("积分制</b>") || in_title,
+            "{}",
+            h.snippet
+        );
+    }
+}
+
+#[test]
+fn solar_poverty_relief_finds_measures_in_both_notices() {
+    let r = search("光伏扶贫");
+    let top = files(&r);
+    assert!(top.contains(&"001") && top.contains(&"004"), "{top:?}");
+    let m12 = r
+        .hits
+        .iter()
+        .find(|h| h.record.text.starts_with("12.持续规范管理光伏扶贫项目"))
+        .expect("measure 12 of 001");
+    assert_eq!(
+        m12.record.section_path.last().map(String::as_str),
+        Some("12.持续规范管理光伏扶贫项目。")
+    );
+    assert!(
+        m12.record.units.contains(&"区发改委".to_string()),
+        "{:?}",
+        m12.record.units
+    );
+}
+
+#[test]
+fn spaces_do_not_change_chinese_queries() {
+    let a = search("驻村工作队管理");
+    let b = search("驻村工作队 管理");
+    let ids = |r: &SearchResults| {
+        r.hits
+            .iter()
+            .take(5)
+            .map(|h| h.record.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&a), ids(&b));
+}
+
+#[test]
+fn sub_words_inside_longer_words_are_found() {
+    let r = search("治理");
+    assert!(r.hits.iter().any(|h| h.record.text.contains("乡村治理")));
+    for h in &r.hits {
+        let in_heading = h.record.section_path.iter().any(|s| s.contains("治理"))
+            || h.record
+                .article_title
+                .as_deref()
+                .unwrap_or("")
+                .contains("治理");
+        assert!(
+            h.snippet.contains("<b>治理</b>") || in_heading,
+            "{}",
+            h.snippet
+        );
+    }
+}
+
+#[test]
+fn phrases_and_exclusions() {
+    let phrase = search("\"巩固拓展脱贫攻坚成果\"");
+    assert!(phrase.total > 0);
+    assert!(phrase.hits.iter().all(|h| common::squash(&h.record.text)
+        .contains("巩固拓展脱贫攻坚成果")
+        || h.record
+            .article_title
+            .as_deref()
+            .unwrap_or("")
+            .contains("巩固拓展脱贫攻坚成果")));
+    let with = search("光伏");
+    let without = search("光伏 -扶贫");
+    assert!(without.total < with.total);
+    assert!(without.hits.iter().all(|h| !h.record.text.contains("扶贫")));
+}
+
+#[test]
+fn synonyms_expand_and_say_so() {
+    let r = search("扶贫小额贷款");
+    assert!(r.total > 0);
+    let via = r
+        .hits
+        .iter()
+        .find(|h| !h.expansions.is_empty())
+        .expect("a hit through a synonym");
+    assert!(
+        via.expansions.iter().any(|e| e.contains("小额信贷")),
+        "{:?}",
+        via.expansions
+    );
+    assert!(via.record.text.contains("小额信贷"));
+}
+
+#[test]
+fn unit_names_find_the_measures_they_lead() {
+    let r = search("区人社局 负责的任务");
+    let top5: Vec<&str> = r
+        .hits
+        .iter()
+        .take(5)
+        .map(|h| h.record.file.as_str())
+        .collect();
+    assert!(
+        top5.iter().filter(|f| f.starts_with("001")).count() >= 3,
+        "{top5:?}"
+    );
+    assert!(r.hits[0].record.units.iter().any(|u| u == "区人社局"));
+}
+
+#[test]
+fn filters_by_type_year_region_and_unit() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("乡村振兴");
+    req.doc_type = Some(DocType::Notice);
+    req.limit = 50;
+    let r = kb.search(&req).unwrap();
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.record.doc_type == DocType::Notice));
+    req.doc_type = None;
+    req.year = Some(2022);
+    let r = kb.search(&req).unwrap();
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.record.file.starts_with("003")));
+    req.year = None;
+    req.region = Some("琼中".into());
+    let r = kb.search(&req).unwrap();
+    assert!(
+        r.total > 0
+            && r.hits
+                .iter()
+                .all(|h| h.record.locality.as_deref() == Some("琼中黎族苗族自治县"))
+    );
+    req.region = None;
+    req.unit = Some("区人社局".into());
+    let r = kb.search(&req).unwrap();
+    assert!(
+        r.total > 0
+            && r.hits
+                .iter()
+                .all(|h| h.record.units.iter().any(|u| u == "区人社局"))
+    );
+}
+
+#[test]
+fn paging_and_kinds() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("乡村振兴");
+    req.limit = 5;
+    let first = kb.search(&req).unwrap();
+    req.offset = 5;
+    let second = kb.search(&req).unwrap();
+    assert_eq!(first.total, second.total);
+    assert!(first
+        .hits
+        .iter()
+        .all(|a| second.hits.iter().all(|b| a.record.id != b.record.id)));
+    req.offset = 0;
+    req.kind = RecordKind::Article;
+    let articles = kb.search(&req).unwrap();
+    assert!(articles
+        .hits
+        .iter()
+        .all(|h| h.record.kind == RecordKind::Article));
+}
+
+#[test]
+fn bad_requests_are_errors_not_panics() {
+    let kb = common::kb();
+    for q in ["", "   ", "-光伏", "\"unclosed", "，。、"] {
+        assert!(kb.search(&SearchRequest::new(q)).is_err(), "{q:?}");
+    }
+    let mut req = SearchRequest::new("积分制");
+    req.limit = 0;
+    assert!(kb.search(&req).is_err());
+    req.limit = 101;
+    assert!(kb.search(&req).is_err());
+}
+
+#[test]
+fn no_match_is_an_empty_page() {
+    let r = search("区块链量子计算");
+    assert_eq!(r.total, 0);
+    assert!(r.hits.is_empty());
+}
+
+#[test]
+fn documents_and_articles_are_retrievable() {
+    let kb = common::kb();
+    let docs = kb.list(RecordKind::Document, None, None).unwrap();
+    assert_eq!(docs.len(), 5);
+    let d = kb
+        .get("001_ce8c2f571f49a2a9")
+        .unwrap()
+        .expect("document 001");
+    assert_eq!(d.detail["doc_number"], "美发〔2021〕7号");
+    let a = kb
+        .get("000_e37caf2969f00417#a1")
+        .unwrap()
+        .expect("article 1 of 000");
+    assert_eq!(
+        a.article_title.as_deref(),
+        Some("海口织密医疗保障网 强化乡村发展专项行动取得新成效")
+    );
+    assert_eq!(a.units, ["海口市医疗保障局", "乡村振兴局"]);
+    let passages = kb
+        .list(RecordKind::Passage, None, Some("000_e37caf2969f00417#a1"))
+        .unwrap();
+    assert_eq!(passages.len(), 3);
+}
