@@ -3,7 +3,9 @@
 //! The pipeline runs one way: [`read`] → [`normalize`] → [`parse`] →
 //! [`extract`] → [`index`] → [`search`]. See `ARCHITECTURE.md`.
 
+pub mod bench;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod model;
@@ -14,5 +16,6 @@ pub mod pipeline;
 pub mod read;
 pub mod record;
 pub mod search;
+pub mod server;
 
 pub use error::{Error, Result};

@@ -77,6 +77,54 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Figures (quantities with units) with their sources.
+    Figures {
+        /// Only figures whose sentence matches this query.
+        #[arg(long)]
+        query: Option<String>,
+        /// Only this measurement unit (人, 户, 元, %, 亩 …).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<u32>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Responsible units: without NAME, units ranked by mentions; with NAME, every measure and article naming it.
+    Units {
+        /// Unit name, short or full (区人社局).
+        name: Option<String>,
+        /// lead, responsible, cooperating, credit, author or issuer.
+        #[arg(long)]
+        role: Option<String>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Case studies: places and what they did, with figures and themes.
+    Cases {
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// Theme from data/themes.tsv (积分制, 数字乡村 …).
+        #[arg(long)]
+        theme: Option<String>,
+        #[arg(long)]
+        year: Option<u32>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Serve the JSON API and the search page over HTTP; reloads the index
+    /// when `govkb ingest` publishes a new one.
+    Serve {
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Address to listen on (port 0: any free port; the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
     /// Show one document, article or record with its section tree.
     Show {
         /// Record id, e.g. 000_e37caf2969f00417 or 000_e37caf2969f00417#a1.
@@ -86,6 +134,80 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure ingest speed, index size, memory and query latency on a
+    /// make-corpus folder (see README, "Benchmark").
+    Bench {
+        /// Corpus folder from ../shared/bench/make-corpus (docs/ and queries.txt), or plain.
+        corpus: PathBuf,
+        /// Queries, one a line (default CORPUS/queries.txt).
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// Ingest runs and timed query passes (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Cold CLI searches (a new process each).
+        #[arg(long, default_value_t = 10)]
+        cold_runs: usize,
+        /// Scratch folder for the indexes (default: a temporary folder, removed after).
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Add a one-thread breakdown of where the ingest time goes.
+        #[arg(long)]
+        phases: bool,
+        /// Print the report as JSON (one line) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Output options shared by the export commands.
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[arg(long, default_value = "index")]
+    index: PathBuf,
+    /// Print `{"records":[…]}`.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV with a header row.
+    #[arg(long)]
+    csv: bool,
+    /// At most this many records.
+    #[arg(long, default_value_t = 100_000)]
+    limit: usize,
+}
+
+/// Select records of a kind and print them in the chosen format.
+fn export(
+    args: &ExportArgs,
+    kind: RecordKind,
+    mut req: SearchRequest,
+    keep: impl Fn(&govkb::record::Record) -> bool,
+    text: impl Fn(&[govkb::record::Record]) -> String,
+) -> Result<ExitCode> {
+    let kb = KnowledgeBase::open(&args.index)?;
+    req.kind = kind;
+    let records: Vec<_> = kb
+        .select(&req, args.limit)?
+        .into_iter()
+        .filter(|r| keep(r))
+        .collect();
+    if args.json {
+        emit_json(&govkb::export::records_json(&records))?;
+    } else if args.csv {
+        emit(&govkb::export::records_csv(kind.as_str(), &records));
+    } else {
+        emit(&text(&records));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a record's detail field equals `want` (or contains it, for lists).
+fn detail_has(r: &govkb::record::Record, key: &str, want: &str) -> bool {
+    match r.detail.get(key) {
+        Some(serde_json::Value::String(s)) => s == want,
+        Some(serde_json::Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(want)),
+        _ => false,
+    }
 }
 
 fn main() -> ExitCode {
@@ -182,6 +304,122 @@ fn run(command: Command) -> Result<ExitCode> {
             } else {
                 emit(&output::documents_text(&docs));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            corpus,
+            queries,
+            runs,
+            cold_runs,
+            work,
+            phases,
+            json,
+        } => {
+            let opts = govkb::bench::BenchOptions {
+                corpus,
+                queries,
+                runs,
+                cold_runs,
+                govkb_bin: std::env::current_exe()?,
+                work,
+                phases,
+            };
+            let report = govkb::bench::run(&opts, &mut |line| eprintln!("bench: {line}"))?;
+            if json {
+                emit(&(serde_json::to_string(&report)? + "\n"));
+            } else {
+                emit(&govkb::bench::table(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Figures {
+            query,
+            unit,
+            region,
+            year,
+            export: args,
+        } => {
+            let mut req = SearchRequest::new(query.unwrap_or_default());
+            req.region = region;
+            req.year = year;
+            let unit = unit.map(|u| {
+                if matches!(u.as_str(), "名" | "位") {
+                    "人".to_string()
+                } else {
+                    u
+                }
+            });
+            export(
+                &args,
+                RecordKind::Figure,
+                req,
+                |r| unit.as_deref().is_none_or(|u| detail_has(r, "unit", u)),
+                govkb::export::figures_text,
+            )
+        }
+        Command::Units {
+            name,
+            role,
+            export: args,
+        } => {
+            const ROLES: [&str; 6] = [
+                "lead",
+                "responsible",
+                "cooperating",
+                "credit",
+                "author",
+                "issuer",
+            ];
+            if let Some(r) = role.as_deref().filter(|r| !ROLES.contains(r)) {
+                return Err(Error::Input(format!(
+                    "unknown role `{r}`; use {}",
+                    ROLES.join(", ")
+                )));
+            }
+            let mut req = SearchRequest::new("");
+            req.unit = name.clone();
+            let keep = |r: &govkb::record::Record| {
+                role.as_deref()
+                    .is_none_or(|want| detail_has(r, "role", want))
+            };
+            if name.is_some() {
+                export(
+                    &args,
+                    RecordKind::Unit,
+                    req,
+                    keep,
+                    govkb::export::unit_mentions_text,
+                )
+            } else {
+                export(
+                    &args,
+                    RecordKind::Unit,
+                    req,
+                    keep,
+                    govkb::export::unit_ranking_text,
+                )
+            }
+        }
+        Command::Cases {
+            query,
+            region,
+            theme,
+            year,
+            export: args,
+        } => {
+            let mut req = SearchRequest::new(query.unwrap_or_default());
+            req.region = region;
+            req.year = year;
+            export(
+                &args,
+                RecordKind::Case,
+                req,
+                |r| theme.as_deref().is_none_or(|t| detail_has(r, "themes", t)),
+                govkb::export::cases_text,
+            )
+        }
+        Command::Serve { index, addr } => {
+            govkb::server::run(&index, &addr)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, index, json } => {

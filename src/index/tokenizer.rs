@@ -50,14 +50,27 @@ pub fn dictionary_version() -> String {
 
 /// Whether a segment carries meaning (not only spaces and punctuation).
 fn is_word(s: &str) -> bool {
-    s.chars().any(char::is_alphanumeric)
+    // Fast path for the common case, a CJK ideograph (`char::is_alphanumeric`
+    // goes through Unicode tables for every non-ASCII char).
+    s.chars()
+        .any(|c| matches!(c, '\u{4e00}'..='\u{9fff}') || c.is_alphanumeric())
 }
 
 /// Normalise a token's text: full-width forms folded, ASCII lowercased.
+#[cfg(test)]
 fn token_text(s: &str) -> String {
     s.chars()
         .map(|c| fold_char(c).to_ascii_lowercase())
         .collect()
+}
+
+/// [`token_text`] of a word of already folded text: only ASCII to lowercase.
+fn folded_token_text(s: &str) -> String {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_owned()
+    }
 }
 
 /// One segmented word with byte offsets into the input and its position.
@@ -93,46 +106,56 @@ pub fn segment(jieba: &Jieba, text: &str, with_subwords: bool) -> Vec<Segment> {
     };
     let mut out = Vec::new();
     let mut position = 0;
+    let mut bounds: Vec<usize> = Vec::new();
     for word in jieba.cut(source, false) {
-        if !is_word(word.word) {
+        let w = word.word;
+        if !is_word(w) {
             continue;
         }
-        let w = word.word;
         let (from, to) = match &byte_of {
             Some(map) => (map[word.start], map[word.end]),
             None => (word.byte_start, word.byte_end),
         };
-        let original = &text[from..to];
+        // `source` is folded already, so the token text only needs lowercasing.
         out.push(Segment {
-            text: token_text(w),
+            text: folded_token_text(w),
             from,
             to,
             position,
         });
-        if with_subwords {
-            let bounds: Vec<usize> = w.char_indices().map(|(i, _)| i).collect();
-            let orig_bounds: Vec<usize> = original
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain([original.len()])
-                .collect();
-            let n = bounds.len();
-            let end_of = |k: usize| bounds.get(k).copied().unwrap_or(w.len());
-            if n > 2 {
-                for size in [2, 3] {
-                    if size >= n {
-                        break;
-                    }
-                    for s in 0..=n - size {
-                        let sub = &w[bounds[s]..end_of(s + size)];
-                        if jieba.has_word(sub) {
-                            out.push(Segment {
-                                text: token_text(sub),
-                                from: from + orig_bounds[s],
-                                to: from + orig_bounds[s + size],
-                                position,
-                            });
-                        }
+        // Sub-words of 2 and 3 chars inside words of 3 chars or more.
+        if with_subwords && w.chars().nth(2).is_some() {
+            let original = &text[from..to];
+            bounds.clear();
+            bounds.extend(w.char_indices().map(|(i, _)| i));
+            bounds.push(w.len());
+            let n = bounds.len() - 1;
+            // Folding maps one char to one char, so char k of `w` is char k of `original`.
+            let orig_at = |k: usize| -> usize {
+                if byte_of.is_none() {
+                    bounds[k]
+                } else {
+                    original
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .chain([original.len()])
+                        .nth(k)
+                        .unwrap_or(original.len())
+                }
+            };
+            for size in [2, 3] {
+                if size >= n {
+                    break;
+                }
+                for s in 0..=n - size {
+                    let sub = &w[bounds[s]..bounds[s + size]];
+                    if jieba.has_word(sub) {
+                        out.push(Segment {
+                            text: folded_token_text(sub),
+                            from: from + orig_at(s),
+                            to: from + orig_at(s + size),
+                            position,
+                        });
                     }
                 }
             }
@@ -140,6 +163,21 @@ pub fn segment(jieba: &Jieba, text: &str, with_subwords: bool) -> Vec<Segment> {
         position += 1;
     }
     out
+}
+
+/// The tantivy tokens of `text`: exactly what the registered tokenizer emits
+/// (the ingest hands tantivy pre-tokenized text made with this).
+pub fn tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
+    segment(jieba, text, true)
+        .into_iter()
+        .map(|s| Token {
+            offset_from: s.from,
+            offset_to: s.to,
+            position: s.position,
+            text: s.text,
+            position_length: 1,
+        })
+        .collect()
 }
 
 /// tantivy tokenizer over jieba-rs.
@@ -176,17 +214,10 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        let tokens = segment(&self.jieba, text, true)
-            .into_iter()
-            .map(|s| Token {
-                offset_from: s.from,
-                offset_to: s.to,
-                position: s.position,
-                text: s.text,
-                position_length: 1,
-            })
-            .collect();
-        JiebaTokenStream { tokens, index: 0 }
+        JiebaTokenStream {
+            tokens: tokens(&self.jieba, text),
+            index: 0,
+        }
     }
 }
 
@@ -232,7 +263,101 @@ mod tests {
         assert_eq!(segs[0].text, "abc123");
     }
 
+    /// The first implementation of [`segment`], kept as the reference the faster one must equal.
+    fn segment_reference(jieba: &Jieba, text: &str, with_subwords: bool) -> Vec<Segment> {
+        let folded: String;
+        let byte_of: Option<Vec<usize>>;
+        let source = if text.chars().any(|c| fold_char(c) != c) {
+            folded = text.chars().map(fold_char).collect();
+            byte_of = Some(
+                text.char_indices()
+                    .map(|(i, _)| i)
+                    .chain([text.len()])
+                    .collect(),
+            );
+            folded.as_str()
+        } else {
+            byte_of = None;
+            text
+        };
+        let mut out = Vec::new();
+        let mut position = 0;
+        for word in jieba.cut(source, false) {
+            if !is_word(word.word) {
+                continue;
+            }
+            let w = word.word;
+            let (from, to) = match &byte_of {
+                Some(map) => (map[word.start], map[word.end]),
+                None => (word.byte_start, word.byte_end),
+            };
+            let original = &text[from..to];
+            out.push(Segment {
+                text: token_text(w),
+                from,
+                to,
+                position,
+            });
+            if with_subwords {
+                let bounds: Vec<usize> = w.char_indices().map(|(i, _)| i).collect();
+                let orig_bounds: Vec<usize> = original
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([original.len()])
+                    .collect();
+                let n = bounds.len();
+                let end_of = |k: usize| bounds.get(k).copied().unwrap_or(w.len());
+                if n > 2 {
+                    for size in [2, 3] {
+                        if size >= n {
+                            break;
+                        }
+                        for s in 0..=n - size {
+                            let sub = &w[bounds[s]..end_of(s + size)];
+                            if jieba.has_word(sub) {
+                                out.push(Segment {
+                                    text: token_text(sub),
+                                    from: from + orig_bounds[s],
+                                    to: from + orig_bounds[s + size],
+                                    position,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            position += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn segment_equals_reference_on_samples() {
+        let j = jieba();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                assert_eq!(
+                    segment(&j, line, true),
+                    segment_reference(&j, line, true),
+                    "{line}"
+                );
+                assert_eq!(
+                    segment(&j, line, false),
+                    segment_reference(&j, line, false),
+                    "{line}"
+                );
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn segment_equals_reference(s in "[a-zA-Z0-9 ，。（）“”\\u{4e00}-\\u{9fa5}\\u{3000}\\u{ff10}-\\u{ff5a}]{0,80}") {
+            let j = jieba();
+            prop_assert_eq!(segment(&j, &s, true), segment_reference(&j, &s, true));
+        }
+
         #[test]
         fn offsets_are_char_boundaries(s in "[a-z0-9 ，。（）“”\\u{4e00}-\\u{9fa5}\\u{3000}\\u{ff10}-\\u{ff5a}]{0,60}") {
             for seg in segment(&jieba(), &s, true) {

@@ -1,6 +1,7 @@
 //! Stage 6, search: the one query API, [`KnowledgeBase::search`], used by the
 //! CLI, the HTTP server and the bulletin compiler alike.
 
+pub mod facets;
 pub mod query;
 pub mod snippet;
 pub mod synonyms;
@@ -213,34 +214,8 @@ impl KnowledgeBase {
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let wanted = req.offset + req.limit;
-        let run = |strictness, n: usize| -> Result<Option<Ranked>> {
-            let Some(text_query) = query::build(&self.fields, &self.jieba, &parts, strictness)
-            else {
-                return Ok(None);
-            };
-            let mut clauses = self.filters(req);
-            clauses.push((Occur::Must, text_query));
-            let top = TopDocs::with_limit(n.max(1)).order_by_score();
-            Ok(Some(
-                searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
-            ))
-        };
-        let (mut total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
-            Error::Input(format!("query `{}` has no searchable words", req.query))
-        })?;
-        // Fewer records than asked for match every word: rank those first,
-        // then records matching some of the words.
-        let mut relaxed = false;
-        if total < wanted {
-            if let Some((any_total, any)) = run(Strictness::Any, wanted + ranked.len())? {
-                let strict: std::collections::HashSet<_> = ranked.iter().map(|h| h.1).collect();
-                let before = ranked.len();
-                ranked.extend(any.into_iter().filter(|h| !strict.contains(&h.1)));
-                relaxed = ranked.len() > before;
-                total = any_total.max(total);
-            }
-        }
+        let ((total, ranked), relaxed) =
+            self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
         let top: Vec<_> = ranked
             .into_iter()
             .skip(req.offset)
@@ -259,6 +234,75 @@ impl KnowledgeBase {
             relaxed,
             hits,
         })
+    }
+
+    /// The top `wanted` matches of a parsed query under the request's filters:
+    /// ((total, ranked addresses), relaxed). With `relax`, fewer than `wanted`
+    /// records matching every word are followed by records matching some.
+    fn rank(
+        &self,
+        searcher: &Searcher,
+        parts: &[query::Part],
+        req: &SearchRequest,
+        wanted: usize,
+        relax: bool,
+    ) -> Result<(Ranked, bool)> {
+        let run = |strictness, n: usize| -> Result<Option<Ranked>> {
+            let Some(text_query) = query::build(&self.fields, &self.jieba, parts, strictness)
+            else {
+                return Ok(None);
+            };
+            let mut clauses = self.filters(req);
+            clauses.push((Occur::Must, text_query));
+            let top = TopDocs::with_limit(n.max(1)).order_by_score();
+            Ok(Some(
+                searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
+            ))
+        };
+        let (mut total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
+            Error::Input(format!("query `{}` has no searchable words", req.query))
+        })?;
+        let mut relaxed = false;
+        if relax && total < wanted {
+            if let Some((any_total, any)) = run(Strictness::Any, wanted + ranked.len())? {
+                let strict: std::collections::HashSet<_> = ranked.iter().map(|h| h.1).collect();
+                let before = ranked.len();
+                ranked.extend(any.into_iter().filter(|h| !strict.contains(&h.1)));
+                relaxed = ranked.len() > before;
+                total = any_total.max(total);
+            }
+        }
+        Ok(((total, ranked), relaxed))
+    }
+
+    /// Records for export (`govkb figures|units|cases`): those matching every
+    /// word of the request's query (ranked) or, with an empty query, all
+    /// records passing its filters (in document order); at most `max`.
+    pub fn select(&self, req: &SearchRequest, max: usize) -> Result<Vec<Record>> {
+        let searcher = self.reader.searcher();
+        let addrs: Vec<tantivy::DocAddress> = if req.query.trim().is_empty() {
+            let q = BooleanQuery::new(self.filters(req));
+            searcher.search(&q, &DocSetCollector)?.into_iter().collect()
+        } else {
+            let parts = parse_parts(&req.query)?;
+            self.rank(&searcher, &parts, req, max, false)?
+                .0
+                 .1
+                .into_iter()
+                .map(|h| h.1)
+                .collect()
+        };
+        let mut records = addrs
+            .into_iter()
+            .take(max)
+            .map(|a| self.load(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        if req.query.trim().is_empty() {
+            records.sort_by(|a, b| {
+                (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id))
+            });
+        }
+        Ok(records)
     }
 
     fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &[Vec<char>]) -> Hit {

@@ -2,6 +2,9 @@
 //! document, article, passage and the extracted figures, measures, unit
 //! mentions and cases — has the same shape plus kind-specific `detail` fields.
 
+pub mod cases;
+pub mod extracted;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -102,6 +105,9 @@ pub struct Record {
     /// Unit names, short and full, for the unit filter and unit search (index only).
     #[serde(default, skip_serializing)]
     pub unit_keys: Vec<String>,
+    /// Text to index when it differs from `text` (a figure is found by its sentence).
+    #[serde(default, skip_serializing)]
+    pub index_text: Option<String>,
 }
 
 impl Record {
@@ -176,6 +182,7 @@ impl<'a> DocContext<'a> {
             detail: Map::new(),
             regions,
             unit_keys: Vec::new(),
+            index_text: None,
         }
     }
 
@@ -296,5 +303,26 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
 /// Every record of a parsed document, all kinds.
 pub fn document_records(doc: &Document) -> Vec<Record> {
     let ctx = DocContext::new(doc);
-    structure_records(&ctx)
+    let mut out = structure_records(&ctx);
+    let chars: Vec<char> = doc.clean_text.chars().collect();
+    let mut figures = Vec::new();
+    let mut figure_count = 0;
+    let mut counters = (0, 0);
+    let mut extracted = Vec::new();
+    for (n, p) in doc.passages.iter().enumerate() {
+        let passage_id = format!("{}#p{}", doc.id, n + 1);
+        figures.extend(extracted::figure_records(
+            &ctx,
+            p,
+            &passage_id,
+            &mut figure_count,
+        ));
+        extracted.extend(extracted::measure_records(&ctx, &chars, p, &mut counters));
+    }
+    extracted.extend(extracted::credit_records(&ctx, &mut counters.1));
+    let cases = cases::case_records(&ctx, &figures);
+    out.extend(figures);
+    out.extend(extracted);
+    out.extend(cases);
+    out
 }

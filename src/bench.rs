@@ -1,0 +1,822 @@
+//! `govkb bench`: speed figures on a corpus made by `../shared/bench/make-corpus`
+//! (`DIR/docs/*.txt` and `DIR/queries.txt`), in the same terms as the peer
+//! baselines of `../shared/bench/peers` so that `bench/compare.sh` can divide
+//! one by the other:
+//!
+//! - ingest: end-to-end [`crate::index::build::ingest`] (read → normalise →
+//!   parse → extract → index → commit) into a scratch index, `runs` times, the
+//!   median taken; the jieba dictionary is loaded before the clock starts (a
+//!   per-process cost, reported on its own as `jieba_load_ms`);
+//! - index size: bytes of the generation folder ÷ bytes of input;
+//! - peak RSS: one more ingest as a child process (`govkb ingest DIR --index
+//!   TMP --json`), its maximum resident set from `wait4`, with its wall time
+//!   (process start to exit, dictionary load included);
+//! - queries: [`KnowledgeBase::search`] top-10 with snippets over every line
+//!   of `queries.txt`, in this process, one untimed warm-up pass, then `runs`
+//!   timed passes; p50/p99 are the medians of the per-pass figures (as the
+//!   peers report them);
+//! - cold CLI search: `govkb search Q --index … --json` as a new process,
+//!   start to exit, median of several;
+//! - HTTP: `n/a` until govkb has a server command.
+//!
+//! `--phases` adds a one-thread breakdown of the ingest work (CPU seconds of
+//! read+normalise+parse, records, record→document conversion, tokenizing).
+//! Times are wall-clock on a shared machine: quote medians, compare ratios
+//! from the same run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::index::build::{ingest, to_tantivy, IngestReport};
+use crate::index::schema::{build_schema, Fields};
+use crate::index::store;
+use crate::index::tokenizer::{jieba, segment};
+use crate::pipeline::load_document;
+use crate::read::list_corpus;
+use crate::record::document_records;
+use crate::search::{KnowledgeBase, SearchRequest};
+
+const MB: f64 = 1_048_576.0;
+
+/// What to measure and where.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// A make-corpus folder (`docs/` and `queries.txt`) or a plain corpus folder.
+    pub corpus: PathBuf,
+    /// Query file (one query a line); default `CORPUS/queries.txt`.
+    pub queries: Option<PathBuf>,
+    /// Ingest runs and timed query passes.
+    pub runs: usize,
+    /// Cold CLI searches (new process each).
+    pub cold_runs: usize,
+    /// The govkb binary for the child-process measurements.
+    pub govkb_bin: PathBuf,
+    /// Scratch folder for the indexes; default a fresh folder in the temp dir, removed after.
+    pub work: Option<PathBuf>,
+    /// Also measure the one-thread phase breakdown.
+    pub phases: bool,
+}
+
+/// Ingest figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestBench {
+    /// Files indexed.
+    pub files: usize,
+    /// Records indexed (all kinds).
+    pub records: usize,
+    /// Passages indexed.
+    pub passages: usize,
+    /// Records by kind.
+    pub records_by_kind: std::collections::BTreeMap<String, usize>,
+    /// Input bytes.
+    pub input_bytes: u64,
+    /// Seconds of each in-process run.
+    pub runs_s: Vec<f64>,
+    /// Median seconds.
+    pub median_s: f64,
+    /// Input MiB per second at the median.
+    pub mb_per_s: f64,
+    /// MiB/s of each run.
+    pub mb_per_s_runs: Vec<f64>,
+    /// Wall seconds of the child-process ingest (process start to exit).
+    pub child_wall_s: Option<f64>,
+    /// MiB/s of the child-process ingest.
+    pub child_mb_per_s: Option<f64>,
+    /// Peak RSS of the child-process ingest, MiB.
+    pub peak_rss_mb: Option<f64>,
+    /// CPU seconds (user + system, all threads) of an in-process run, median.
+    pub cpu_s: Option<f64>,
+    /// Files that failed to parse.
+    pub failed: usize,
+}
+
+/// Query latency figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryBench {
+    /// Queries in the file.
+    pub queries: usize,
+    /// Hits per query.
+    pub limit: usize,
+    /// Snippets built for each hit (always, as `KnowledgeBase::search` does).
+    pub snippets: bool,
+    /// Untimed passes first.
+    pub warmup_passes: usize,
+    /// Median of the per-pass p50, ms.
+    pub p50_ms: f64,
+    /// Median of the per-pass p99, ms.
+    pub p99_ms: f64,
+    /// Median of the per-pass mean, ms.
+    pub mean_ms: f64,
+    /// Largest single latency seen, ms.
+    pub max_ms: f64,
+    /// p50 of each pass.
+    pub p50_passes: Vec<f64>,
+    /// p99 of each pass.
+    pub p99_passes: Vec<f64>,
+    /// Queries with at least one hit.
+    pub queries_with_hits: usize,
+    /// Queries rejected (e.g. no searchable words), with the message of the first.
+    pub errors: usize,
+    /// First error message, if any.
+    pub first_error: Option<String>,
+    /// The five slowest queries (median over passes), ms.
+    pub slowest: Vec<(String, f64)>,
+}
+
+/// Cold CLI search figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColdBench {
+    /// Processes started.
+    pub runs: usize,
+    /// Median wall ms from spawn to exit.
+    pub median_ms: f64,
+    /// Fastest, ms.
+    pub min_ms: f64,
+    /// Slowest, ms.
+    pub max_ms: f64,
+    /// The queries used, in turn.
+    pub queries: Vec<String>,
+    /// `Jieba::new()` plus the domain dictionary, measured in this process, ms
+    /// (median of 3 fresh loads).
+    pub jieba_load_ms: f64,
+}
+
+/// One-thread CPU breakdown of the ingest work (thread CPU seconds).
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseBench {
+    /// read + decode + normalise + parse (`load_document`), s.
+    pub read_normalize_parse_s: f64,
+    /// records and extraction (`document_records`), s.
+    pub records_extract_s: f64,
+    /// record → tantivy document (JSON of the stored `data` field), s.
+    pub to_document_s: f64,
+    /// jieba segmentation with sub-words of every indexed text field, s.
+    pub tokenize_s: f64,
+    /// Bytes tokenized (all indexed text fields of all records).
+    pub tokenized_bytes: u64,
+    /// Of those, bytes of strings seen for the first time in their document
+    /// (the rest repeat a string of the same document: titles, shared sentences).
+    pub tokenized_unique_bytes: u64,
+    /// Bytes of stored JSON (`data`).
+    pub stored_json_bytes: u64,
+    /// The rest of an in-process ingest (tantivy inverted index, stored docs,
+    /// commit, merges) estimated as ingest CPU time minus the above, s.
+    pub index_commit_cpu_s_estimate: Option<f64>,
+}
+
+/// Everything `govkb bench` measures.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// `govkb`.
+    pub tool: String,
+    /// govkb version.
+    pub version: String,
+    /// Corpus folder indexed.
+    pub corpus: String,
+    /// Input MiB.
+    pub input_mb: f64,
+    /// Available cores.
+    pub cores: usize,
+    /// Ingest MiB/s (median of the in-process runs).
+    pub mb_per_s: f64,
+    /// Index MiB (generation folder).
+    pub index_mb: f64,
+    /// Index size ÷ input size.
+    pub index_ratio: f64,
+    /// Peak RSS of the child-process ingest, MiB.
+    pub peak_rss_mb: Option<f64>,
+    /// Query p50 ms, top-10 with snippets.
+    pub q_p50_ms: f64,
+    /// Query p99 ms, top-10 with snippets.
+    pub q_p99_ms: f64,
+    /// Cold CLI search median ms.
+    pub cold_search_ms: f64,
+    /// HTTP figures, or why there are none.
+    pub http: serde_json::Value,
+    /// Ingest details.
+    pub ingest: IngestBench,
+    /// Query details.
+    pub query: QueryBench,
+    /// Cold search details.
+    pub cold: ColdBench,
+    /// Phase breakdown (with `--phases`).
+    pub phases: Option<PhaseBench>,
+}
+
+/// Where the documents are: `DIR/docs` for a make-corpus folder, else `DIR`.
+pub fn docs_dir(corpus: &Path) -> PathBuf {
+    let docs = corpus.join("docs");
+    if docs.is_dir() {
+        docs
+    } else {
+        corpus.to_path_buf()
+    }
+}
+
+/// Value at percentile `p` (0–100) with linear interpolation, as the peers compute it.
+pub fn percentile(xs: &[f64], p: f64) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let k = (v.len() - 1) as f64 * p / 100.0;
+    let f = k.floor() as usize;
+    let c = (f + 1).min(v.len() - 1);
+    v[f] + (v[c] - v[f]) * (k - f as f64)
+}
+
+/// Median (interpolated).
+pub fn median(xs: &[f64]) -> f64 {
+    percentile(xs, 50.0)
+}
+
+/// Total bytes of the files under `dir`.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let m = 10f64.powi(digits);
+    (x * m).round() / m
+}
+
+/// Queries of a file: one a line, blank lines skipped.
+pub fn read_queries(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Input(format!(
+            "cannot read queries {}: {e}; pass --queries FILE",
+            path.display()
+        ))
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+/// Run a child process to completion; its wall time and peak RSS (MiB, from `wait4`).
+fn run_child(cmd: &mut Command) -> Result<(std::process::ExitStatus, f64, Option<f64>, Vec<u8>)> {
+    let started = Instant::now();
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let mut out = Vec::new();
+    if let Some(mut s) = child.stdout.take() {
+        std::io::Read::read_to_end(&mut s, &mut out)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        let pid = child.id() as libc::pid_t;
+        let mut status: libc::c_int = 0;
+        // SAFETY: `rusage` is plain data and the pointers are valid for the call.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let wall = started.elapsed().as_secs_f64();
+        if r == pid {
+            // ru_maxrss is in KiB on Linux.
+            let rss = usage.ru_maxrss as f64 / 1024.0;
+            return Ok((
+                std::process::ExitStatus::from_raw(status),
+                wall,
+                Some(rss),
+                out,
+            ));
+        }
+    }
+    let status = child.wait()?;
+    Ok((status, started.elapsed().as_secs_f64(), None, out))
+}
+
+fn scratch_dir(opts: &BenchOptions) -> Result<(PathBuf, bool)> {
+    match &opts.work {
+        Some(w) => {
+            std::fs::create_dir_all(w)?;
+            Ok((w.clone(), false))
+        }
+        None => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let d =
+                std::env::temp_dir().join(format!("govkb-bench-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&d)?;
+            Ok((d, true))
+        }
+    }
+}
+
+/// Measure everything; `progress` gets one line per step (for stderr).
+pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
+    let docs = docs_dir(&opts.corpus);
+    if !docs.is_dir() {
+        return Err(Error::Input(format!(
+            "no corpus folder {}; make one with ../shared/bench/make-corpus --size-mb 10 DIR",
+            opts.corpus.display()
+        )));
+    }
+    let qpath = opts
+        .queries
+        .clone()
+        .unwrap_or_else(|| opts.corpus.join("queries.txt"));
+    let queries = read_queries(&qpath)?;
+    if queries.is_empty() {
+        return Err(Error::Input(format!("no queries in {}", qpath.display())));
+    }
+    let runs = opts.runs.max(1);
+    let (work, remove_after) = scratch_dir(opts)?;
+    let result = measure(opts, &docs, &queries, runs, &work, progress);
+    if remove_after {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    result
+}
+
+fn measure(
+    opts: &BenchOptions,
+    docs: &Path,
+    queries: &[String],
+    runs: usize,
+    work: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<BenchReport> {
+    // The dictionary is a per-process cost, measured separately (cold search, jieba_load_ms).
+    let jieba_load_ms = {
+        let mut t = Vec::new();
+        for _ in 0..3 {
+            let s = Instant::now();
+            let j = jieba_rs::Jieba::new();
+            t.push(s.elapsed().as_secs_f64() * 1000.0);
+            drop(j);
+        }
+        median(&t)
+    };
+    let _ = jieba();
+
+    // Ingest, in process.
+    let mut secs = Vec::new();
+    let mut cpus = Vec::new();
+    let mut last: Option<IngestReport> = None;
+    let index_dir = work.join("index");
+    for i in 0..runs {
+        let _ = std::fs::remove_dir_all(&index_dir);
+        let cpu0 = process_cpu_s();
+        let started = Instant::now();
+        let report = ingest(docs, &index_dir, &mut |_, _| {}, &mut |_, _| {})?;
+        let s = started.elapsed().as_secs_f64();
+        let cpu = process_cpu_s().zip(cpu0).map(|(b, a)| b - a);
+        progress(&format!(
+            "ingest run {}/{}: {:.2} s, {:.1} MB/s, CPU {}",
+            i + 1,
+            runs,
+            s,
+            report.bytes as f64 / MB / s,
+            cpu.map(|c| format!("{c:.2} s"))
+                .unwrap_or_else(|| "n/a".into())
+        ));
+        secs.push(s);
+        cpus.extend(cpu);
+        last = Some(report);
+    }
+    let report = last.expect("at least one run");
+    let input_bytes = report.bytes;
+    let input_mb = input_bytes as f64 / MB;
+    let (generation, _) = store::current(&index_dir)?;
+    let index_bytes = dir_bytes(&generation);
+
+    // Ingest as a child process, for its peak RSS and the end-to-end CLI wall time.
+    let child_dir = work.join("index-child");
+    let _ = std::fs::remove_dir_all(&child_dir);
+    let (child_wall_s, peak_rss_mb) = match run_child(
+        Command::new(&opts.govkb_bin)
+            .arg("ingest")
+            .arg(docs)
+            .arg("--index")
+            .arg(&child_dir)
+            .arg("--json")
+            .arg("--quiet"),
+    ) {
+        Ok((status, wall, rss, _)) if status.success() || status.code() == Some(1) => {
+            progress(&format!(
+                "ingest child: {wall:.2} s, peak RSS {}",
+                rss.map(|r| format!("{r:.0} MB"))
+                    .unwrap_or_else(|| "n/a".into())
+            ));
+            (Some(wall), rss)
+        }
+        Ok((status, ..)) => {
+            progress(&format!("ingest child failed: {status}"));
+            (None, None)
+        }
+        Err(e) => {
+            progress(&format!("ingest child could not run: {e}"));
+            (None, None)
+        }
+    };
+    let _ = std::fs::remove_dir_all(&child_dir);
+
+    let median_s = median(&secs);
+    let ingest_bench = IngestBench {
+        files: report.files_read,
+        records: report.records.values().sum(),
+        passages: report.passages,
+        records_by_kind: report.records.clone(),
+        input_bytes,
+        runs_s: secs.iter().map(|s| round(*s, 3)).collect(),
+        median_s: round(median_s, 3),
+        mb_per_s: round(input_mb / median_s, 2),
+        mb_per_s_runs: secs.iter().map(|s| round(input_mb / s, 2)).collect(),
+        child_wall_s: child_wall_s.map(|s| round(s, 3)),
+        child_mb_per_s: child_wall_s.map(|s| round(input_mb / s, 2)),
+        peak_rss_mb: peak_rss_mb.map(|r| round(r, 1)),
+        cpu_s: (!cpus.is_empty()).then(|| round(median(&cpus), 2)),
+        failed: report.failed.len(),
+    };
+
+    // Warm queries in this process.
+    let kb = KnowledgeBase::open(&index_dir)?;
+    let query_bench = time_queries(&kb, queries, runs, progress);
+    drop(kb);
+
+    // Cold CLI searches.
+    let cold_queries: Vec<String> = queries.iter().take(5).cloned().collect();
+    let cold_runs = opts.cold_runs.max(1);
+    let mut cold = Vec::new();
+    for i in 0..cold_runs {
+        let q = &cold_queries[i % cold_queries.len()];
+        let (status, wall, _, _) = run_child(
+            Command::new(&opts.govkb_bin)
+                .arg("search")
+                .arg(q)
+                .arg("--index")
+                .arg(&index_dir)
+                .arg("--json"),
+        )?;
+        if !status.success() {
+            return Err(Error::Index(format!(
+                "`govkb search {q}` failed ({status}) during the benchmark"
+            )));
+        }
+        cold.push(wall * 1000.0);
+    }
+    progress(&format!("cold search: median {:.1} ms", median(&cold)));
+    let cold_bench = ColdBench {
+        runs: cold.len(),
+        median_ms: round(median(&cold), 2),
+        min_ms: round(cold.iter().cloned().fold(f64::INFINITY, f64::min), 2),
+        max_ms: round(cold.iter().cloned().fold(0.0, f64::max), 2),
+        queries: cold_queries,
+        jieba_load_ms: round(jieba_load_ms, 2),
+    };
+
+    let phases = if opts.phases {
+        progress("phase breakdown (one thread)…");
+        Some(phase_breakdown(docs, ingest_bench.cpu_s)?)
+    } else {
+        None
+    };
+
+    Ok(BenchReport {
+        tool: "govkb".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        corpus: docs.display().to_string(),
+        input_mb: round(input_mb, 2),
+        cores: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        mb_per_s: ingest_bench.mb_per_s,
+        index_mb: round(index_bytes as f64 / MB, 2),
+        index_ratio: round(index_bytes as f64 / input_bytes.max(1) as f64, 3),
+        peak_rss_mb: ingest_bench.peak_rss_mb,
+        q_p50_ms: query_bench.p50_ms,
+        q_p99_ms: query_bench.p99_ms,
+        cold_search_ms: cold_bench.median_ms,
+        http: serde_json::json!({"status": "n/a: no server yet"}),
+        ingest: ingest_bench,
+        query: query_bench,
+        cold: cold_bench,
+        phases,
+    })
+}
+
+/// Top-10 with snippets over every query: one warm-up pass, then `passes` timed passes.
+pub fn time_queries(
+    kb: &KnowledgeBase,
+    queries: &[String],
+    passes: usize,
+    progress: &mut dyn FnMut(&str),
+) -> QueryBench {
+    let one = |q: &str| -> std::result::Result<usize, String> {
+        kb.search(&SearchRequest::new(q))
+            .map(|r| r.hits.len())
+            .map_err(|e| e.to_string())
+    };
+    let mut errors = 0;
+    let mut first_error = None;
+    let mut with_hits = 0;
+    for q in queries {
+        match one(q) {
+            Ok(n) => with_hits += usize::from(n > 0),
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert(format!("{q}: {e}"));
+            }
+        }
+    }
+    let mut per_query = vec![Vec::new(); queries.len()];
+    let (mut p50s, mut p99s, mut means, mut max) = (Vec::new(), Vec::new(), Vec::new(), 0f64);
+    for pass in 0..passes {
+        let mut lat = Vec::with_capacity(queries.len());
+        for (i, q) in queries.iter().enumerate() {
+            let t = Instant::now();
+            let _ = std::hint::black_box(one(q));
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            lat.push(ms);
+            per_query[i].push(ms);
+            max = max.max(ms);
+        }
+        p50s.push(percentile(&lat, 50.0));
+        p99s.push(percentile(&lat, 99.0));
+        means.push(lat.iter().sum::<f64>() / lat.len() as f64);
+        progress(&format!(
+            "query pass {}/{}: p50 {:.3} ms, p99 {:.3} ms",
+            pass + 1,
+            passes,
+            p50s[pass],
+            p99s[pass]
+        ));
+    }
+    let mut slow: Vec<(String, f64)> = queries
+        .iter()
+        .zip(&per_query)
+        .map(|(q, v)| (q.clone(), round(median(v), 3)))
+        .collect();
+    slow.sort_by(|a, b| b.1.total_cmp(&a.1));
+    slow.truncate(5);
+    QueryBench {
+        queries: queries.len(),
+        limit: 10,
+        snippets: true,
+        warmup_passes: 1,
+        p50_ms: round(median(&p50s), 3),
+        p99_ms: round(median(&p99s), 3),
+        mean_ms: round(median(&means), 3),
+        max_ms: round(max, 3),
+        p50_passes: p50s.iter().map(|x| round(*x, 3)).collect(),
+        p99_passes: p99s.iter().map(|x| round(*x, 3)).collect(),
+        queries_with_hits: with_hits,
+        errors,
+        first_error,
+        slowest: slow,
+    }
+}
+
+/// One thread through the ingest's own stages, timed separately.
+/// `ingest_cpu_s` (CPU seconds of a whole ingest) gives the estimate of the rest.
+pub fn phase_breakdown(docs: &Path, ingest_cpu_s: Option<f64>) -> Result<PhaseBench> {
+    let listing = list_corpus(docs)?;
+    let schema = build_schema();
+    let fields = Fields::of(&schema)?;
+    let j = jieba();
+    let (mut t_parse, mut t_rec, mut t_doc, mut t_tok) = (0.0, 0.0, 0.0, 0.0);
+    let (mut tok_bytes, mut uniq_bytes, mut json_bytes) = (0u64, 0u64, 0u64);
+    for path in &listing.files {
+        let s = thread_cpu_s();
+        let Ok((doc, _)) = load_document(docs, path) else {
+            continue;
+        };
+        t_parse += thread_cpu_s() - s;
+        let s = thread_cpu_s();
+        let records = document_records(&doc);
+        t_rec += thread_cpu_s() - s;
+        let s = thread_cpu_s();
+        let mut tantivy_docs = Vec::with_capacity(records.len());
+        for r in &records {
+            tantivy_docs.push(to_tantivy(&fields, r)?);
+        }
+        t_doc += thread_cpu_s() - s;
+        let s = thread_cpu_s();
+        let mut seen = std::collections::HashSet::new();
+        for d in &tantivy_docs {
+            use tantivy::schema::document::{Document as _, Value as _};
+            for (field, value) in d.iter_fields_and_values() {
+                let entry = schema.get_field_entry(field);
+                let Some(text) = value.as_str() else { continue };
+                if entry.is_indexed()
+                    && matches!(entry.field_type(), tantivy::schema::FieldType::Str(o)
+                        if o.get_indexing_options().map(|i| i.tokenizer()) == Some(crate::index::tokenizer::TOKENIZER_NAME))
+                {
+                    tok_bytes += text.len() as u64;
+                    if seen.insert(text) {
+                        uniq_bytes += text.len() as u64;
+                    }
+                    std::hint::black_box(segment(&j, text, true));
+                } else if field == fields.data {
+                    json_bytes += text.len() as u64;
+                }
+            }
+        }
+        t_tok += thread_cpu_s() - s;
+    }
+    let known = t_parse + t_rec + t_doc + t_tok;
+    Ok(PhaseBench {
+        read_normalize_parse_s: round(t_parse, 3),
+        records_extract_s: round(t_rec, 3),
+        to_document_s: round(t_doc, 3),
+        tokenize_s: round(t_tok, 3),
+        tokenized_bytes: tok_bytes,
+        tokenized_unique_bytes: uniq_bytes,
+        stored_json_bytes: json_bytes,
+        index_commit_cpu_s_estimate: ingest_cpu_s.map(|c| round(c - known, 3)),
+    })
+}
+
+/// CPU seconds of the calling thread (wall time where unavailable): phase
+/// times stay meaningful on a busy shared machine.
+fn thread_cpu_s() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid timespec for the call to fill.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// CPU seconds this process has used (user + system), from `/proc/self/stat`.
+fn process_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The report as a human-readable table.
+pub fn table(r: &BenchReport) -> String {
+    let mut out = String::new();
+    let rss = r
+        .peak_rss_mb
+        .map(|x| format!("{x:.0} MB"))
+        .unwrap_or_else(|| "n/a".into());
+    let row = |out: &mut String, k: &str, v: String| out.push_str(&format!("{k:<34} {v}\n"));
+    out.push_str(&format!(
+        "govkb {} bench on {} ({:.1} MB, {} files, {} cores)\n",
+        r.version, r.corpus, r.input_mb, r.ingest.files, r.cores
+    ));
+    row(
+        &mut out,
+        "ingest MB/s (median)",
+        format!(
+            "{:.2}  (runs: {})",
+            r.mb_per_s,
+            r.ingest
+                .mb_per_s_runs
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    row(
+        &mut out,
+        "ingest as CLI process",
+        r.ingest
+            .child_wall_s
+            .map(|s| format!("{s:.2} s, {:.2} MB/s", r.input_mb / s))
+            .unwrap_or_else(|| "n/a".into()),
+    );
+    row(&mut out, "ingest peak RSS", rss);
+    if let Some(c) = r.ingest.cpu_s {
+        row(
+            &mut out,
+            "ingest CPU (all threads)",
+            format!(
+                "{c:.2} s = {:.2} cores busy",
+                c / r.ingest.median_s.max(1e-9)
+            ),
+        );
+    }
+    row(
+        &mut out,
+        "records indexed",
+        format!(
+            "{} ({})",
+            r.ingest.records,
+            r.ingest
+                .records_by_kind
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    row(
+        &mut out,
+        "index size",
+        format!("{:.2} MB = {:.3} × input", r.index_mb, r.index_ratio),
+    );
+    row(
+        &mut out,
+        "query top-10 + snippets p50 / p99",
+        format!(
+            "{:.3} / {:.3} ms  (mean {:.3}, max {:.3}; {} queries, {} with hits, {} errors)",
+            r.q_p50_ms,
+            r.q_p99_ms,
+            r.query.mean_ms,
+            r.query.max_ms,
+            r.query.queries,
+            r.query.queries_with_hits,
+            r.query.errors
+        ),
+    );
+    row(
+        &mut out,
+        "cold CLI search (median)",
+        format!(
+            "{:.1} ms  (min {:.1}, max {:.1}, {} runs; Jieba::new() {:.1} ms)",
+            r.cold.median_ms, r.cold.min_ms, r.cold.max_ms, r.cold.runs, r.cold.jieba_load_ms
+        ),
+    );
+    row(
+        &mut out,
+        "HTTP /api/search",
+        r.http
+            .get("status")
+            .and_then(|s| s.as_str())
+            .map(String::from)
+            .unwrap_or_else(|| r.http.to_string()),
+    );
+    if let Some(p) = &r.phases {
+        row(
+            &mut out,
+            "one-thread phases (s)",
+            format!(
+                "read+normalise+parse {:.2}, records+extract {:.2}, to-document {:.2}, tokenize {:.2}, rest (tantivy index+commit) {} ({:.1} MB tokenized, {:.1} MB of it distinct per document, {:.1} MB JSON stored)",
+                p.read_normalize_parse_s,
+                p.records_extract_s,
+                p.to_document_s,
+                p.tokenize_s,
+                p.index_commit_cpu_s_estimate.map(|x| format!("{x:.2}")).unwrap_or_else(|| "n/a".into()),
+                p.tokenized_bytes as f64 / MB,
+                p.tokenized_unique_bytes as f64 / MB,
+                p.stored_json_bytes as f64 / MB
+            ),
+        );
+    }
+    if !r.query.slowest.is_empty() {
+        row(
+            &mut out,
+            "slowest queries (ms)",
+            r.query
+                .slowest
+                .iter()
+                .map(|(q, ms)| format!("{q} {ms:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_interpolate_like_the_peers() {
+        let xs = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile(&xs, 50.0), 2.5);
+        assert_eq!(percentile(&xs, 0.0), 1.0);
+        assert_eq!(percentile(&xs, 100.0), 4.0);
+        assert!((percentile(&xs, 99.0) - 3.97).abs() < 1e-9);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn docs_dir_prefers_docs_subfolder() {
+        let d = std::env::temp_dir().join(format!("govkb-bench-test-{}", std::process::id()));
+        std::fs::create_dir_all(d.join("docs")).unwrap();
+        assert_eq!(docs_dir(&d), d.join("docs"));
+        assert_eq!(docs_dir(&d.join("docs")), d.join("docs"));
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -1,0 +1,246 @@
+//! Records found inside passages: figures, measures with their responsible
+//! units, and unit mentions (annotations, credits, bylines, issuers).
+
+use serde_json::{json, Map, Value};
+
+use super::{add_units, DocContext, Record, RecordKind};
+use crate::extract::figures::extract_figures;
+use crate::extract::locality::most_specific_locality;
+use crate::extract::units::{find_annotations, resolve_unit, UnitMention, UnitRole};
+use crate::model::{Passage, Section, Span};
+use crate::parse::headings::heading_level;
+use crate::parse::magazine::is_byline;
+use crate::parse::meta::ends_like_unit;
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Chars `[start, end)` of the clean text.
+pub fn slice(chars: &[char], span: Span) -> String {
+    chars[span.start.min(chars.len())..span.end.min(chars.len())]
+        .iter()
+        .collect()
+}
+
+/// The sentence around char range `[start, end)` of `text` (chars).
+fn sentence_around(text: &[char], start: usize, end: usize) -> (usize, usize) {
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '；' | '\n');
+    let s = text[..start]
+        .iter()
+        .rposition(|&c| is_end(c))
+        .map_or(0, |i| i + 1);
+    let e = text[end..]
+        .iter()
+        .position(|&c| is_end(c))
+        .map_or(text.len(), |i| end + i + 1);
+    (s, e.min(text.len()))
+}
+
+/// Figure records of a passage.
+pub fn figure_records(
+    ctx: &DocContext,
+    passage: &Passage,
+    parent_id: &str,
+    counter: &mut usize,
+) -> Vec<Record> {
+    let chars: Vec<char> = passage.text.chars().collect();
+    extract_figures(&passage.text)
+        .into_iter()
+        .filter(|f| f.end <= chars.len())
+        .map(|f| {
+            *counter += 1;
+            let (ss, se) = sentence_around(&chars, f.start, f.end);
+            let sentence: String = chars[ss..se].iter().collect();
+            let span = Span {
+                start: passage.span.start + f.start,
+                end: passage.span.start + f.end,
+            };
+            let mut r = ctx.record(RecordKind::Figure, format!("{}#f{}", ctx.doc.id, counter), passage.article, f.text.clone(), span);
+            r.section_path = passage.section_path.clone();
+            if let Some(place) = most_specific_locality(&sentence) {
+                if place.chain.len() > 1 {
+                    r.regions.extend(place.chain.iter().cloned());
+                    r.locality = Some(place.name.clone());
+                }
+            }
+            r.detail = object(json!({
+                "value": f.value, "value_max": f.value_max, "unit": f.unit, "qualifier": f.qualifier,
+                "approximate": f.approximate, "subject": f.subject, "sentence": sentence,
+                "passage_id": parent_id, "year": ctx.doc.year(),
+            }));
+            r.index_text = Some(sentence);
+            r
+        })
+        .collect()
+}
+
+/// The heading right before a passage, when it is a numbered measure (`1.` or `（1）`).
+fn measure_heading<'a>(sections: &'a [Section], passage: &Passage) -> Option<&'a Section> {
+    fn flatten<'a>(s: &'a [Section], out: &mut Vec<&'a Section>) {
+        for x in s {
+            out.push(x);
+            flatten(&x.children, out);
+        }
+    }
+    let mut all = Vec::new();
+    flatten(sections, &mut all);
+    all.into_iter()
+        .filter(|h| h.span.start < passage.span.start)
+        .max_by_key(|h| h.span.start)
+        .filter(|h| matches!(h.level, 3 | 4))
+}
+
+/// Measure and unit-mention records of an annotated passage.
+pub fn measure_records(
+    ctx: &DocContext,
+    chars: &[char],
+    passage: &Passage,
+    counters: &mut (usize, usize),
+) -> Vec<Record> {
+    let annotations = find_annotations(&passage.text, &ctx.jurisdiction);
+    if annotations.is_empty() {
+        return Vec::new();
+    }
+    let mentions: Vec<UnitMention> = annotations
+        .iter()
+        .flat_map(|a| a.mentions.iter().cloned())
+        .collect();
+    let numbered_inline = heading_level(&passage.text).is_some();
+    let heading = passage
+        .article
+        .and_then(|i| ctx.doc.articles.get(i))
+        .and_then(|a| measure_heading(&a.sections, passage))
+        .filter(|h| !numbered_inline && h.span.end < passage.span.start);
+    let span = Span {
+        start: heading.map_or(passage.span.start, |h| h.span.start),
+        end: passage.span.end,
+    };
+    let title = match heading {
+        Some(h) => h.heading.clone(),
+        None => passage.section_path.last().cloned().unwrap_or_default(),
+    };
+    let number = title
+        .chars()
+        .take_while(|c| !matches!(c, '.' | '．' | '、' | '）' | ')'))
+        .filter(|c| !matches!(c, '（' | '('))
+        .collect::<String>();
+    counters.0 += 1;
+    let id = format!("{}#m{}", ctx.doc.id, counters.0);
+    let text = slice(chars, span);
+    let mut m = ctx.record(
+        RecordKind::Measure,
+        id.clone(),
+        passage.article,
+        text.clone(),
+        span,
+    );
+    m.section_path = passage.section_path.clone();
+    add_units(&mut m, &mentions);
+    let by_role = |role: UnitRole| {
+        mentions
+            .iter()
+            .filter(|x| x.role == role)
+            .map(|x| x.unit_full.clone())
+            .collect::<Vec<_>>()
+    };
+    m.detail = object(json!({
+        "number": number, "heading": title, "lead": by_role(UnitRole::Lead),
+        "responsible": by_role(UnitRole::Responsible), "cooperating": by_role(UnitRole::Cooperating),
+        "mentions": mentions,
+    }));
+    let mut out = vec![m];
+    for mention in &mentions {
+        counters.1 += 1;
+        let mut u = ctx.record(
+            RecordKind::Unit,
+            format!("{}#u{}", ctx.doc.id, counters.1),
+            passage.article,
+            text.clone(),
+            span,
+        );
+        u.section_path = passage.section_path.clone();
+        add_units(&mut u, std::slice::from_ref(mention));
+        u.detail = unit_detail(mention, Some(&title), Some(&id));
+        out.push(u);
+    }
+    out
+}
+
+fn unit_detail(
+    m: &UnitMention,
+    measure: Option<&str>,
+    measure_id: Option<&str>,
+) -> Map<String, Value> {
+    object(json!({
+        "unit": m.unit, "unit_full": m.unit_full, "role": m.role, "collective": m.collective,
+        "measure": measure, "measure_id": measure_id,
+    }))
+}
+
+/// Unit records for article credits and bylines, and for the document's issuers.
+pub fn credit_records(ctx: &DocContext, counter: &mut usize) -> Vec<Record> {
+    let doc = ctx.doc;
+    let mut out = Vec::new();
+    let mut push = |mention: UnitMention, article: Option<usize>, text: String, span: Span| {
+        *counter += 1;
+        let mut u = ctx.record(
+            RecordKind::Unit,
+            format!("{}#u{}", doc.id, counter),
+            article,
+            text,
+            span,
+        );
+        add_units(&mut u, std::slice::from_ref(&mention));
+        u.detail = unit_detail(&mention, None, None);
+        out.push(u);
+    };
+    for (i, a) in doc.articles.iter().enumerate() {
+        let Some(credit) = a.credit.as_deref() else {
+            continue;
+        };
+        let text = format!("{}（{}）", a.title, credit);
+        let mentions = ctx.article_units(a);
+        if !mentions.is_empty() {
+            for m in mentions {
+                push(m, Some(i), text.clone(), a.span);
+            }
+        } else if is_byline(credit) {
+            let unit_like = ends_like_unit(credit) && !credit.contains(' ');
+            let names: Vec<&str> = if unit_like {
+                vec![credit]
+            } else {
+                credit.split_whitespace().collect()
+            };
+            for name in names {
+                let full = if unit_like {
+                    resolve_unit(name, &ctx.jurisdiction)
+                } else {
+                    name.to_string()
+                };
+                let m = UnitMention {
+                    unit: name.to_string(),
+                    unit_full: full,
+                    role: UnitRole::Author,
+                    collective: false,
+                };
+                push(m, Some(i), text.clone(), a.span);
+            }
+        }
+    }
+    if let Some(issuer) = doc.meta.issuer.as_deref() {
+        for name in issuer.split(" / ") {
+            let m = UnitMention {
+                unit: name.to_string(),
+                unit_full: name.to_string(),
+                role: UnitRole::Issuer,
+                collective: false,
+            };
+            push(m, None, doc.meta.title.clone(), Span::default());
+        }
+    }
+    out
+}

@@ -1,0 +1,272 @@
+//! Facet counts for filter menus: how many of the records a request matches
+//! fall under each document type, year, region and unit.
+//!
+//! Counting walks the postings of the (untokenised) filter fields and keeps
+//! the documents of the query's hit set, so it needs no extra fast fields.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::{BooleanQuery, Occur};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
+
+use super::query::{self, parse_parts, Strictness};
+use super::{KnowledgeBase, SearchRequest};
+use crate::error::{Error, Result};
+use crate::extract::units::{jurisdiction_of, resolve_unit};
+
+/// Most values reported per facet (the most frequent ones).
+pub const MAX_FACET_VALUES: usize = 50;
+
+/// One value of a facet and how many matching records have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value, as the matching filter accepts it (`bulletin`, `2023`, `琼中黎族苗族自治县`).
+    pub value: String,
+    /// Matching records with this value.
+    pub count: usize,
+}
+
+/// Facet counts of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facets {
+    /// The query as given.
+    pub query: String,
+    /// Number of matching records, as `search` counts `total`.
+    pub total: usize,
+    /// Time taken in milliseconds.
+    pub took_ms: f64,
+    /// By document type, most frequent first.
+    pub doc_type: Vec<FacetCount>,
+    /// By year of the document, newest first.
+    pub year: Vec<FacetCount>,
+    /// By place (every level of each record's places), most frequent first.
+    pub region: Vec<FacetCount>,
+    /// By unit, most frequent first; a short name (`区人社局`) is folded into
+    /// its full name when both name the same records.
+    pub unit: Vec<FacetCount>,
+}
+
+/// Per term: matching records and an order-free signature of which ones.
+type TermCounts = HashMap<String, (usize, u64)>;
+
+impl KnowledgeBase {
+    /// Count the records `req` matches by document type, year, region and
+    /// unit. The filters of `req` apply; the records counted are those
+    /// `search` counts in `total` (records matching some of the words too,
+    /// when fewer than `offset + limit` match them all).
+    pub fn facets(&self, req: &SearchRequest) -> Result<Facets> {
+        let started = Instant::now();
+        let parts = parse_parts(&req.query)?;
+        let searcher = self.reader.searcher();
+        let matching = |strictness| {
+            let text = query::build(&self.fields, &self.jieba, &parts, strictness)?;
+            let mut clauses = self.filters(req);
+            clauses.push((Occur::Must, text));
+            Some(BooleanQuery::new(clauses))
+        };
+        let mut q = matching(Strictness::All).ok_or_else(|| {
+            Error::Input(format!("query `{}` has no searchable words", req.query))
+        })?;
+        if searcher.search(&q, &Count)? < req.offset + req.limit {
+            if let Some(any) = matching(Strictness::Any) {
+                q = any;
+            }
+        }
+        let docs = searcher.search(&q, &DocSetCollector)?;
+        let hits = hit_masks(&searcher, &docs);
+        let f = &self.fields;
+        Ok(Facets {
+            query: req.query.clone(),
+            total: docs.len(),
+            doc_type: top(count_terms(&searcher, &hits, f.doc_type)?, by_count),
+            year: top(count_years(&searcher, &hits)?, |a, b| b.value.cmp(&a.value)),
+            region: top(count_terms(&searcher, &hits, f.region)?, by_count),
+            unit: top(
+                fold_unit_aliases(count_terms(&searcher, &hits, f.unit_key)?),
+                by_count,
+            ),
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+}
+
+/// For each segment, which of its documents are hits.
+fn hit_masks(searcher: &Searcher, docs: &HashSet<DocAddress>) -> Vec<Vec<bool>> {
+    let mut masks: Vec<Vec<bool>> = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| vec![false; s.max_doc() as usize])
+        .collect();
+    for d in docs {
+        masks[d.segment_ord as usize][d.doc_id as usize] = true;
+    }
+    masks
+}
+
+/// A well-mixed hash of one document address (splitmix64), summed into signatures.
+fn mix(segment: usize, doc: u32) -> u64 {
+    let mut z = ((segment as u64) << 32 | doc as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Hits per term of an untokenised field.
+fn count_terms(searcher: &Searcher, hits: &[Vec<bool>], field: Field) -> Result<TermCounts> {
+    let mut out = TermCounts::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let hit = &hits[ord];
+        if !hit.contains(&true) {
+            continue;
+        }
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            let mut postings =
+                inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            let (mut n, mut signature) = (0, 0u64);
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if hit[doc as usize] {
+                    n += 1;
+                    signature = signature.wrapping_add(mix(ord, doc));
+                }
+                doc = postings.advance();
+            }
+            if n > 0 {
+                let e = out
+                    .entry(String::from_utf8_lossy(terms.key()).into_owned())
+                    .or_default();
+                e.0 += n;
+                e.1 = e.1.wrapping_add(signature);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Hits per document year.
+fn count_years(searcher: &Searcher, hits: &[Vec<bool>]) -> Result<TermCounts> {
+    let mut out = TermCounts::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let hit = &hits[ord];
+        if !hit.contains(&true) {
+            continue;
+        }
+        let years = segment.fast_fields().u64("year")?;
+        for (doc, _) in hit.iter().enumerate().filter(|(_, &h)| h) {
+            if let Some(y) = years.first(doc as u32) {
+                out.entry(y.to_string()).or_default().0 += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Drop a short unit name when its full form is another counted name with
+/// exactly the same hits (records carry both names for the unit filter).
+fn fold_unit_aliases(counts: TermCounts) -> TermCounts {
+    let mut groups: HashMap<(usize, u64), Vec<&str>> = HashMap::new();
+    for (name, &key) in &counts {
+        groups.entry(key).or_default().push(name);
+    }
+    let aliases: HashSet<String> = groups
+        .values()
+        .filter(|names| names.len() > 1)
+        .flat_map(|names| {
+            names.iter().filter(move |&&short| {
+                names
+                    .iter()
+                    .any(|&full| full != short && is_short_form(short, full))
+            })
+        })
+        .map(|s| s.to_string())
+        .collect();
+    counts
+        .into_iter()
+        .filter(|(name, _)| !aliases.contains(name))
+        .collect()
+}
+
+/// `short` is `full` without its place: resolving it in `full`'s jurisdiction
+/// gives `full` (`区人社局`), or `full` is that place and `short` (`乡村振兴局`).
+fn is_short_form(short: &str, full: &str) -> bool {
+    let place = jurisdiction_of(full);
+    resolve_unit(short, &place) == full
+        || (!place.is_empty()
+            && full
+                .strip_prefix("中共")
+                .unwrap_or(full)
+                .strip_suffix(short)
+                == Some(place.as_str()))
+}
+
+fn by_count(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
+    b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+}
+
+/// The first [`MAX_FACET_VALUES`] values in `order`.
+fn top(
+    counts: TermCounts,
+    order: impl FnMut(&FacetCount, &FacetCount) -> std::cmp::Ordering,
+) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(value, (count, _))| FacetCount { value, count })
+        .collect();
+    v.sort_by(order);
+    v.truncate(MAX_FACET_VALUES);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_unit_names_fold_into_their_full_name_only_with_the_same_hits() {
+        let counts: TermCounts = [
+            ("区人社局", (3, 7)),
+            ("海口市美兰区人力资源和社会保障局", (3, 7)),
+            ("区委宣传部", (2, 9)),
+            ("中共海口市美兰区委宣传部", (1, 4)),
+            ("海口市医疗保障局", (4, 11)),
+            ("海口市乡村振兴局", (5, 12)),
+            ("乡村振兴局", (5, 12)),
+            ("市委组织部", (6, 13)),
+            ("中共三亚市委组织部", (6, 13)),
+            ("各镇", (6, 13)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut names: Vec<String> = fold_unit_aliases(counts).into_keys().collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "中共三亚市委组织部",
+                "中共海口市美兰区委宣传部",
+                "区委宣传部",
+                "各镇",
+                "海口市乡村振兴局",
+                "海口市医疗保障局",
+                "海口市美兰区人力资源和社会保障局"
+            ]
+        );
+    }
+
+    #[test]
+    fn top_sorts_and_truncates() {
+        let counts: TermCounts = (0..MAX_FACET_VALUES + 5)
+            .map(|i| (format!("v{i:03}"), (i % 7, 0)))
+            .collect();
+        let t = top(counts, by_count);
+        assert_eq!(t.len(), MAX_FACET_VALUES);
+        assert!(t.windows(2).all(|w| by_count(&w[0], &w[1]).is_le()));
+    }
+}

@@ -1,0 +1,311 @@
+//! Extracted records over the sample corpus: figures, measures with their
+//! responsible units, unit mentions and case studies.
+
+mod common;
+
+use govkb::record::{Record, RecordKind};
+use govkb::search::SearchRequest;
+use serde_json::Value;
+
+fn all(kind: RecordKind) -> Vec<Record> {
+    let mut req = SearchRequest::new("");
+    req.kind = kind;
+    common::kb().select(&req, 100_000).expect("select")
+}
+
+fn of_file<'a>(records: &'a [Record], prefix: &str) -> Vec<&'a Record> {
+    records
+        .iter()
+        .filter(|r| r.file.starts_with(prefix))
+        .collect()
+}
+
+fn num(r: &Record, key: &str) -> f64 {
+    r.detail[key].as_f64().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn figures_of_bulletin_000() {
+    let figures = all(RecordKind::Figure);
+    let f000 = of_file(&figures, "000");
+    let find = |text: &str| {
+        *f000
+            .iter()
+            .find(|r| r.text == text)
+            .unwrap_or_else(|| panic!("figure {text}"))
+    };
+    let villagers = find("12624名");
+    assert_eq!(num(villagers, "value"), 12624.0);
+    assert_eq!(villagers.detail["unit"], "人");
+    assert_eq!(villagers.detail["subject"], "村民");
+    assert_eq!(villagers.locality.as_deref(), Some("仲恺村"));
+    assert!(villagers.detail["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("12624名村民从中受益"));
+    let booklets = find("3.2万份");
+    assert_eq!(num(booklets, "value"), 32000.0);
+    assert!(booklets.detail["subject"]
+        .as_str()
+        .unwrap()
+        .contains("宣传小册子"));
+    let money = find("共计500万元");
+    assert_eq!(num(money, "value"), 5_000_000.0);
+    assert_eq!(money.detail["unit"], "元");
+    let near = find("近5万人");
+    assert_eq!(num(near, "value"), 50000.0);
+    assert_eq!(near.detail["qualifier"], "近");
+    assert_eq!(near.detail["approximate"], true);
+    // Provenance: the span points at the figure in the clean text.
+    let doc =
+        govkb::pipeline::load_document(&common::corpus(), &common::corpus().join(&villagers.file))
+            .unwrap()
+            .0;
+    let chars: Vec<char> = doc.clean_text.chars().collect();
+    let at: String = chars[villagers.span.start..villagers.span.end]
+        .iter()
+        .collect();
+    assert_eq!(at, "12624名");
+}
+
+#[test]
+fn ranges_and_percentages() {
+    let figures = all(RecordKind::Figure);
+    let range = figures
+        .iter()
+        .find(|r| r.text == "1-3件")
+        .expect("1-3件 in 003");
+    assert_eq!((num(range, "value"), num(range, "value_max")), (1.0, 3.0));
+    let pct = figures
+        .iter()
+        .find(|r| r.text == "90%以上")
+        .expect("90%以上 in 003");
+    assert_eq!(pct.detail["unit"], "%");
+    assert_eq!(pct.detail["qualifier"], "以上");
+}
+
+#[test]
+fn dates_numbers_and_ordinals_are_not_figures() {
+    let figures = all(RecordKind::Figure);
+    for r in &figures {
+        let t = r.text.as_str();
+        assert!(
+            !t.ends_with('年') && !t.ends_with('日') && !t.ends_with('号'),
+            "not a figure: {t}"
+        );
+        for bad in [
+            "〔",
+            "十四五",
+            "十三五",
+            "65368495",
+            "65312449",
+            "88279029",
+            "572000",
+            "第",
+        ] {
+            assert!(!t.contains(bad), "not a figure: {t}");
+        }
+    }
+}
+
+#[test]
+fn measures_of_the_plans_with_their_units() {
+    let measures = all(RecordKind::Measure);
+    let m001 = of_file(&measures, "001");
+    let m004 = of_file(&measures, "004");
+    assert!(
+        (55..=65).contains(&m001.len()),
+        "001 has {} annotated measures",
+        m001.len()
+    );
+    assert!(
+        (40..=50).contains(&m004.len()),
+        "004 has {} annotated measures",
+        m004.len()
+    );
+    let first = m001[0];
+    assert_eq!(first.detail["heading"], "1.设立5年过渡期。");
+    assert!(first
+        .text
+        .starts_with("1.设立5年过渡期。\n脱贫攻坚目标任务完成后"));
+    let responsible: Vec<&str> = first.detail["responsible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        responsible.contains(&"中共海口市美兰区委农村工作领导小组办公室"),
+        "{responsible:?}"
+    );
+    assert!(
+        responsible.contains(&"海口市美兰区乡村振兴局"),
+        "{responsible:?}"
+    );
+    assert!(first.units.contains(&"区委农办".to_string()));
+    let jobs = m001
+        .iter()
+        .find(|m| m.detail["heading"] == "17.落实稳岗就业各项政策措施。")
+        .expect("measure 17");
+    assert_eq!(jobs.detail["lead"][0], "海口市美兰区人力资源和社会保障局");
+}
+
+#[test]
+fn unit_mentions_resolve_short_names_and_keep_roles() {
+    let units = all(RecordKind::Unit);
+    let rsj = units
+        .iter()
+        .find(|u| u.detail["unit"] == "区人社局")
+        .expect("区人社局 mention");
+    assert_eq!(rsj.detail["unit_full"], "海口市美兰区人力资源和社会保障局");
+    let collective = units
+        .iter()
+        .find(|u| u.detail["unit"] == "各镇")
+        .expect("各镇");
+    assert_eq!(collective.detail["collective"], true);
+    let credit = units
+        .iter()
+        .find(|u| u.detail["role"] == "credit" && u.detail["unit"] == "乡村振兴局")
+        .expect("credit");
+    assert_eq!(credit.detail["unit_full"], "海口市乡村振兴局");
+    assert!(units
+        .iter()
+        .any(|u| u.detail["role"] == "author" && u.detail["unit"] == "高飞"));
+    assert!(units
+        .iter()
+        .any(|u| u.detail["role"] == "issuer" && u.detail["unit"] == "中共海口市美兰区委"));
+}
+
+#[test]
+fn case_studies_of_the_bulletins() {
+    let cases = all(RecordKind::Case);
+    let at = |place: &str| {
+        cases
+            .iter()
+            .find(|c| c.locality.as_deref() == Some(place))
+            .unwrap_or_else(|| panic!("case at {place}"))
+    };
+    let qz = at("琼中黎族苗族自治县");
+    assert!(qz.detail["title"].as_str().unwrap().starts_with("琼中县"));
+    assert!(qz.detail["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "数字乡村"));
+    assert!(qz.detail["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["text"] == "共计29436户"));
+    let sm = at("沙美村");
+    assert!(sm.detail["locality_chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "琼海市"));
+    assert!(cases.iter().any(|c| c.detail["locality_chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "昌江黎族自治县")
+        && c.file.starts_with("003")));
+    let zk = at("仲恺村");
+    assert_eq!(zk.detail["title"], "创新推动村集体经济抱团发展");
+    assert!(zk.text.starts_with("如美兰区灵山镇仲恺村"));
+    let figs: Vec<&str> = zk.detail["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["text"].as_str())
+        .collect();
+    assert!(figs.contains(&"12624名"), "{figs:?}");
+    assert_eq!(zk.detail["source_unit"], "海口市医疗保障局");
+}
+
+#[test]
+fn extracted_records_are_searchable_by_kind_and_unit() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("就业");
+    req.kind = RecordKind::Measure;
+    req.unit = Some("区人社局".into());
+    let r = kb.search(&req).unwrap();
+    assert!(r.total >= 4);
+    assert!(r.hits.iter().all(|h| h.record.kind == RecordKind::Measure
+        && h.record.units.contains(&"区人社局".to_string())));
+    let mut req = SearchRequest::new("村民 受益");
+    req.kind = RecordKind::Figure;
+    let r = kb.search(&req).unwrap();
+    assert!(r.hits.iter().any(|h| h.record.text == "12624名"));
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(common::bin())
+        .args(args)
+        .arg("--index")
+        .arg(common::index_dir())
+        .output()
+        .expect("run govkb");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn cli_exports_json_and_csv() {
+    let (code, out, err) = run(&["figures", "--json", "--unit", "人", "--region", "海口"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let recs = v["records"].as_array().unwrap();
+    assert!(recs.iter().any(|r| r["text"] == "12624名"));
+    for r in recs {
+        for key in [
+            "id",
+            "kind",
+            "file",
+            "doc_title",
+            "article_title",
+            "section_path",
+            "span",
+            "text",
+            "value",
+            "value_max",
+            "unit",
+            "qualifier",
+            "subject",
+            "sentence",
+        ] {
+            assert!(r.get(key).is_some(), "figure lacks {key}");
+        }
+        assert_eq!(r["unit"], "人");
+    }
+    let (code, out, _) = run(&["units", "--csv"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("id,file,doc_title,date,article_title,section_path,locality,span_start,span_end,unit,unit_full,role,collective,measure,text\n"));
+    let (code, out, _) = run(&["units", "区人社局", "--role", "lead", "--json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["records"].as_array().unwrap().len() >= 8);
+    let (code, out, _) = run(&["cases", "--theme", "积分制", "--json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let cases = v["records"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for c in cases {
+        for key in [
+            "locality",
+            "locality_chain",
+            "title",
+            "themes",
+            "figures",
+            "source_unit",
+            "text",
+        ] {
+            assert!(c.get(key).is_some(), "case lacks {key}");
+        }
+    }
+    let (code, _, err) = run(&["units", "--role", "boss"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown role"));
+}
