@@ -21,6 +21,9 @@ use crate::read::SourceFile;
 /// Passages longer than this many chars are split at sentence ends.
 const MAX_PASSAGE_CHARS: usize = 900;
 
+/// Inline points (`一是…二是…`) of at least this many chars become passages of their own.
+const MIN_POINT_CHARS: usize = 60;
+
 /// Paragraphs shorter than this (captions, lead-ins) join the paragraph after them.
 const MIN_PASSAGE_CHARS: usize = 25;
 
@@ -320,16 +323,7 @@ fn push_passage(
     let chars: Vec<char> = line.text.chars().collect();
     let mut start = 0;
     while start < chars.len() {
-        let mut end = chars.len();
-        if end - start > MAX_PASSAGE_CHARS {
-            let window = &chars[start..start + MAX_PASSAGE_CHARS];
-            end = window
-                .iter()
-                .rposition(|c| matches!(c, '。' | '！' | '？' | '；'))
-                .filter(|&i| i > MAX_PASSAGE_CHARS / 3)
-                .map(|i| start + i + 1)
-                .unwrap_or(start + MAX_PASSAGE_CHARS);
-        }
+        let end = passage_end(&chars, start);
         out.push(Passage {
             article,
             section_path: section_path.clone(),
@@ -341,6 +335,31 @@ fn push_passage(
         });
         start = end;
     }
+}
+
+/// Where the passage starting at `start` ends: before the next inline point
+/// (`。二是…`) once it is long enough to stand alone, else at a sentence end
+/// before [`MAX_PASSAGE_CHARS`].
+fn passage_end(chars: &[char], start: usize) -> usize {
+    const NUMS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+    let limit = (start + MAX_PASSAGE_CHARS).min(chars.len());
+    let enumerated = (start + MIN_POINT_CHARS..limit.saturating_sub(MIN_POINT_CHARS)).find(|&k| {
+        matches!(chars[k - 1], '。' | '；')
+            && NUMS.contains(&chars[k])
+            && chars.get(k + 1) == Some(&'是')
+    });
+    if let Some(k) = enumerated {
+        return k;
+    }
+    if limit == chars.len() {
+        return limit;
+    }
+    chars[start..limit]
+        .iter()
+        .rposition(|c| matches!(c, '。' | '！' | '？' | '；'))
+        .filter(|&i| i > MAX_PASSAGE_CHARS / 3)
+        .map(|i| start + i + 1)
+        .unwrap_or(limit)
 }
 
 /// Nest a flat list of headings into a tree by level.
