@@ -143,6 +143,12 @@ pub struct ColdBench {
     /// `Jieba::new()` plus the domain dictionary, measured in this process, ms
     /// (median of 3 fresh loads).
     pub jieba_load_ms: f64,
+    /// Building the small per-query dictionary a CLI search uses instead, ms (median over the queries).
+    pub small_dictionary_ms: f64,
+    /// Queries whose results differ between the small and the full dictionary (must be 0).
+    pub small_dictionary_mismatches: usize,
+    /// The first such query.
+    pub first_mismatch: Option<String>,
 }
 
 /// One-thread CPU breakdown of the ingest work (thread CPU seconds).
@@ -168,6 +174,63 @@ pub struct PhaseBench {
     pub index_commit_cpu_s_estimate: Option<f64>,
 }
 
+/// Index MiB per component (tantivy's space usage), and postings+positions MiB per field.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexBreakdown {
+    /// Segments.
+    pub segments: usize,
+    /// Term dictionaries, MiB.
+    pub termdict_mb: f64,
+    /// Postings (doc ids and frequencies), MiB.
+    pub postings_mb: f64,
+    /// Positions, MiB.
+    pub positions_mb: f64,
+    /// Stored documents (compressed `data` JSON), MiB.
+    pub store_mb: f64,
+    /// Field norms, MiB.
+    pub fieldnorms_mb: f64,
+    /// Fast fields, MiB.
+    pub fast_mb: f64,
+    /// Postings + positions + terms per indexed field, MiB, largest first.
+    pub inverted_by_field_mb: Vec<(String, f64)>,
+}
+
+/// The space usage of the current generation in `index_dir`.
+pub fn index_breakdown(index_dir: &Path) -> Result<IndexBreakdown> {
+    let (index, _, _) = store::open(index_dir)?;
+    let reader = index.reader()?;
+    let usage = reader.searcher().space_usage()?;
+    let mb = |b: u64| round(b as f64 / MB, 2);
+    let mut by_field: std::collections::BTreeMap<String, u64> = Default::default();
+    let (mut td, mut po, mut pos, mut st, mut fnorm, mut fast) = (0, 0, 0, 0, 0, 0);
+    for seg in usage.segments() {
+        td += seg.termdict().total().get_bytes();
+        po += seg.postings().total().get_bytes();
+        pos += seg.positions().total().get_bytes();
+        st += seg.store().total().get_bytes();
+        fnorm += seg.fieldnorms().total().get_bytes();
+        fast += seg.fast_fields().total().get_bytes();
+        for per in [seg.termdict(), seg.postings(), seg.positions()] {
+            for f in per.fields() {
+                *by_field.entry(f.field_name().to_string()).or_default() += f.total().get_bytes();
+            }
+        }
+    }
+    let mut inverted_by_field_mb: Vec<(String, f64)> =
+        by_field.into_iter().map(|(k, v)| (k, mb(v))).collect();
+    inverted_by_field_mb.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(IndexBreakdown {
+        segments: usage.segments().len(),
+        termdict_mb: mb(td),
+        postings_mb: mb(po),
+        positions_mb: mb(pos),
+        store_mb: mb(st),
+        fieldnorms_mb: mb(fnorm),
+        fast_mb: mb(fast),
+        inverted_by_field_mb,
+    })
+}
+
 /// Everything `govkb bench` measures.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -187,6 +250,8 @@ pub struct BenchReport {
     pub index_mb: f64,
     /// Index size ÷ input size.
     pub index_ratio: f64,
+    /// Where the index bytes are: per component, and per field for the inverted index.
+    pub index_breakdown: Option<IndexBreakdown>,
     /// Peak RSS of the child-process ingest, MiB.
     pub peak_rss_mb: Option<f64>,
     /// Query p50 ms, top-10 with snippets.
@@ -395,6 +460,7 @@ fn measure(
     let input_mb = input_bytes as f64 / MB;
     let (generation, _) = store::current(&index_dir)?;
     let index_bytes = dir_bytes(&generation);
+    let breakdown = index_breakdown(&index_dir).ok();
 
     // Ingest as a child process, for its peak RSS and the end-to-end CLI wall time.
     let child_dir = work.join("index-child");
@@ -472,6 +538,10 @@ fn measure(
         cold.push(wall * 1000.0);
     }
     progress(&format!("cold search: median {:.1} ms", median(&cold)));
+    let (small_ms, mismatches, first_mismatch) = check_small_dictionary(&index_dir, queries)?;
+    progress(&format!(
+        "small query dictionaries: median {small_ms:.2} ms to build, {mismatches} queries with other results"
+    ));
     let cold_bench = ColdBench {
         runs: cold.len(),
         median_ms: round(median(&cold), 2),
@@ -479,6 +549,9 @@ fn measure(
         max_ms: round(cold.iter().cloned().fold(0.0, f64::max), 2),
         queries: cold_queries,
         jieba_load_ms: round(jieba_load_ms, 2),
+        small_dictionary_ms: round(small_ms, 3),
+        small_dictionary_mismatches: mismatches,
+        first_mismatch,
     };
 
     let phases = if opts.phases {
@@ -499,6 +572,7 @@ fn measure(
         mb_per_s: ingest_bench.mb_per_s,
         index_mb: round(index_bytes as f64 / MB, 2),
         index_ratio: round(index_bytes as f64 / input_bytes.max(1) as f64, 3),
+        index_breakdown: breakdown,
         peak_rss_mb: ingest_bench.peak_rss_mb,
         q_p50_ms: query_bench.p50_ms,
         q_p99_ms: query_bench.p99_ms,
@@ -509,6 +583,46 @@ fn measure(
         cold: cold_bench,
         phases,
     })
+}
+
+/// Search every query with the full dictionary and with the small one a CLI
+/// search builds for it: the median build time of the small ones, and the
+/// queries whose results differ (ids, scores, snippets, totals).
+pub fn check_small_dictionary(
+    index_dir: &Path,
+    queries: &[String],
+) -> Result<(f64, usize, Option<String>)> {
+    let full = KnowledgeBase::open(index_dir)?;
+    let mut build_ms = Vec::new();
+    let mut mismatches = 0;
+    let mut first = None;
+    let key = |r: &crate::search::SearchResults| {
+        (
+            r.total,
+            r.relaxed,
+            r.hits
+                .iter()
+                .map(|h| (h.record.id.clone(), h.score.to_bits(), h.snippet.clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    for q in queries {
+        let t = Instant::now();
+        let dict = KnowledgeBase::query_dictionary(&[q]);
+        build_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let small = KnowledgeBase::open_with_dictionary(index_dir, std::sync::Arc::new(dict))?;
+        let req = SearchRequest::new(q.as_str());
+        let same = match (full.search(&req), small.search(&req)) {
+            (Ok(a), Ok(b)) => key(&a) == key(&b),
+            (Err(a), Err(b)) => a.to_string() == b.to_string(),
+            _ => false,
+        };
+        if !same {
+            mismatches += 1;
+            first.get_or_insert_with(|| q.clone());
+        }
+    }
+    Ok((median(&build_ms), mismatches, first))
 }
 
 /// Top-10 with snippets over every query: one warm-up pass, then `passes` timed passes.
@@ -734,6 +848,26 @@ pub fn table(r: &BenchReport) -> String {
         "index size",
         format!("{:.2} MB = {:.3} × input", r.index_mb, r.index_ratio),
     );
+    if let Some(b) = &r.index_breakdown {
+        row(
+            &mut out,
+            "index parts (MB)",
+            format!(
+                "store {:.2}, postings {:.2}, positions {:.2}, terms {:.2}, norms {:.2}, fast {:.2}; {} segments",
+                b.store_mb, b.postings_mb, b.positions_mb, b.termdict_mb, b.fieldnorms_mb, b.fast_mb, b.segments
+            ),
+        );
+        row(
+            &mut out,
+            "inverted index by field (MB)",
+            b.inverted_by_field_mb
+                .iter()
+                .filter(|(_, v)| *v >= 0.01)
+                .map(|(k, v)| format!("{k} {v:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
     row(
         &mut out,
         "query top-10 + snippets p50 / p99",
@@ -752,8 +886,14 @@ pub fn table(r: &BenchReport) -> String {
         &mut out,
         "cold CLI search (median)",
         format!(
-            "{:.1} ms  (min {:.1}, max {:.1}, {} runs; Jieba::new() {:.1} ms)",
-            r.cold.median_ms, r.cold.min_ms, r.cold.max_ms, r.cold.runs, r.cold.jieba_load_ms
+            "{:.1} ms  (min {:.1}, max {:.1}, {} runs; full dictionary load {:.1} ms, per-query small dictionary {:.2} ms, {} queries with other results)",
+            r.cold.median_ms,
+            r.cold.min_ms,
+            r.cold.max_ms,
+            r.cold.runs,
+            r.cold.jieba_load_ms,
+            r.cold.small_dictionary_ms,
+            r.cold.small_dictionary_mismatches
         ),
     );
     row(

@@ -4,6 +4,7 @@
 //! [`extract`] → [`index`] → [`search`]. See `ARCHITECTURE.md`.
 
 pub mod bench;
+pub mod compile;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -119,6 +119,7 @@ enum Command {
     /// Serve the JSON API and the search page over HTTP; reloads the index
     /// when `govkb ingest` publishes a new one.
     Serve {
+        /// Index folder (the one `govkb ingest --index` writes).
         #[arg(long, default_value = "index")]
         index: PathBuf,
         /// Address to listen on (port 0: any free port; the URL is printed).
@@ -134,6 +135,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compile selected cases, articles or passages into a draft bulletin
+    /// issue (Markdown, printable HTML or Word) with 报头, 编者按, credits,
+    /// 报尾 and a provenance list.
+    Compile(Box<govkb::compile::args::CompileArgs>),
     /// Measure ingest speed, index size, memory and query latency on a
     /// make-corpus folder (see README, "Benchmark").
     Bench {
@@ -273,7 +278,8 @@ fn run(command: Command) -> Result<ExitCode> {
                     })
                 })
                 .transpose()?;
-            let kb = KnowledgeBase::open(&index)?;
+            // A one-shot search loads only the dictionary words its query needs.
+            let kb = KnowledgeBase::open_for_queries(&index, &[&query])?;
             let req = SearchRequest {
                 query,
                 limit,
@@ -417,6 +423,16 @@ fn run(command: Command) -> Result<ExitCode> {
                 |r| theme.as_deref().is_none_or(|t| detail_has(r, "themes", t)),
                 govkb::export::cases_text,
             )
+        }
+        Command::Compile(args) => {
+            let outcome = args.run()?;
+            for m in &outcome.messages {
+                eprintln!("govkb: {m}");
+            }
+            if let Some(text) = &outcome.stdout {
+                emit(text);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { index, addr } => {
             govkb::server::run(&index, &addr)?;

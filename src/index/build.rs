@@ -1,7 +1,7 @@
 //! `govkb ingest`: read → normalise → parse → extract → index → commit, into a
 //! new generation that replaces the current one only once complete.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,13 +9,11 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::schema::Field;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
-use super::tokenizer::{dictionary_version, jieba, tokens};
+use super::tokenizer::dictionary_version;
 use crate::error::{Error, Result};
 use crate::pipeline::load_document;
 use crate::read::{list_corpus, relative_path, Skipped};
@@ -69,37 +67,23 @@ struct Parsed {
 /// Convert a record to a tantivy document.
 pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     let mut d = TantivyDocument::new();
-    add_record(fields, r, &mut d, &mut |d, field, text| {
-        d.add_text(field, text)
-    })?;
-    Ok(d)
-}
-
-/// Fill `d` with a record's fields; the values of the jieba-tokenized fields
-/// go through `searchable` (which adds them as text or pre-tokenized).
-fn add_record(
-    fields: &Fields,
-    r: &Record,
-    d: &mut TantivyDocument,
-    searchable: &mut dyn FnMut(&mut TantivyDocument, Field, &str),
-) -> Result<()> {
     d.add_text(fields.id, &r.id);
     d.add_text(fields.kind, r.kind.as_str());
     d.add_text(fields.doc_id, &r.doc_id);
     d.add_text(fields.file, &r.file);
     d.add_text(fields.doc_type, r.doc_type.as_str());
-    searchable(d, fields.doc_title, &r.doc_title);
+    d.add_text(fields.doc_title, &r.doc_title);
     if let Some(a) = &r.article_id {
         d.add_text(fields.article_id, a);
     }
     if let Some(t) = &r.article_title {
-        searchable(d, fields.article_title, t);
+        d.add_text(fields.article_title, t);
     }
     if !r.section_path.is_empty() {
-        searchable(d, fields.section_path, &r.section_path.join(" > "));
+        d.add_text(fields.section_path, r.section_path.join(" > "));
     }
     if !r.unit_keys.is_empty() {
-        searchable(d, fields.units, &r.unit_keys.join(" "));
+        d.add_text(fields.units, r.unit_keys.join(" "));
     }
     for k in &r.unit_keys {
         d.add_text(fields.unit_key, k);
@@ -110,52 +94,9 @@ fn add_record(
     if let Some(y) = r.year() {
         d.add_u64(fields.year, y as u64);
     }
-    searchable(d, fields.text, r.index_text.as_deref().unwrap_or(&r.text));
+    d.add_text(fields.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
-    Ok(())
-}
-
-/// A document's records as tantivy documents. The records of one document
-/// repeat many of their searchable strings (the document title in every
-/// record, article titles, section paths, the measure text in each of its
-/// unit mentions, a sentence in each of its figures): a string that occurs
-/// more than once is segmented once here and handed to tantivy pre-tokenized,
-/// with exactly the tokens the registered tokenizer would make; the others
-/// are left to tantivy's indexing threads as plain text.
-pub fn document_tantivy_docs(fields: &Fields, records: &[Record]) -> Result<Vec<TantivyDocument>> {
-    let mut docs = Vec::with_capacity(records.len());
-    let mut values: Vec<Vec<(Field, String)>> = Vec::with_capacity(records.len());
-    for r in records {
-        let mut d = TantivyDocument::new();
-        let mut v = Vec::new();
-        add_record(fields, r, &mut d, &mut |_, field, text| {
-            v.push((field, text.to_string()))
-        })?;
-        docs.push(d);
-        values.push(v);
-    }
-    let mut count: HashMap<&str, u32> = HashMap::new();
-    for (_, text) in values.iter().flatten() {
-        *count.entry(text.as_str()).or_default() += 1;
-    }
-    let jieba = jieba();
-    let mut cache: HashMap<&str, PreTokenizedString> = HashMap::new();
-    for (d, v) in docs.iter_mut().zip(&values) {
-        for (field, text) in v {
-            if count[text.as_str()] > 1 {
-                let pre = cache
-                    .entry(text.as_str())
-                    .or_insert_with(|| PreTokenizedString {
-                        text: text.clone(),
-                        tokens: tokens(&jieba, text),
-                    });
-                d.add_pre_tokenized_text(*field, pre.clone());
-            } else {
-                d.add_text(*field, text);
-            }
-        }
-    }
-    Ok(docs)
+    Ok(d)
 }
 
 fn count_sections(s: &[crate::model::Section]) -> usize {
@@ -168,7 +109,10 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
         let (doc, bytes) = load_document(root, path)?;
         let records = document_records(&doc);
         let kinds = records.iter().map(|r| r.kind.as_str()).collect();
-        let docs = document_tantivy_docs(fields, &records)?;
+        let docs = records
+            .iter()
+            .map(|r| to_tantivy(fields, r))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Parsed {
             records: docs,
             kinds,
@@ -184,11 +128,14 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
     };
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!(
-            "{}: internal error while parsing; please report this file",
-            relative_path(root, path)
-        )),
+        // The report names the file beside its reason: drop the path the
+        // read error starts with, so it is not printed twice.
+        Ok(Err(e)) => {
+            let reason = e.to_string();
+            let prefix = format!("{}: ", relative_path(root, path));
+            Err(reason.strip_prefix(&prefix).map(str::to_string).unwrap_or(reason))
+        }
+        Err(_) => Err("internal error while parsing; please report this file".to_string()),
     }
 }
 

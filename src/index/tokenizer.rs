@@ -3,7 +3,8 @@
 //! with the dictionary sub-words of each longer word emitted at the word's own
 //! position, so `治理` finds `乡村治理` and phrases still line up.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -16,26 +17,140 @@ pub const TOKENIZER_NAME: &str = "jieba";
 /// govkb's own dictionary of domain words (积分制, 驻村工作队 …), loaded on top of jieba's.
 const DOMAIN_DICT: &str = include_str!("../../data/dict.txt");
 
-/// The process-wide jieba dictionary, loaded once.
+/// The full dictionary, once loaded.
+static FULL: OnceLock<Arc<Jieba>> = OnceLock::new();
+
+/// Add govkb's domain words, in file order, on top of a base dictionary.
+fn add_domain_words(j: &mut Jieba) {
+    for line in DOMAIN_DICT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut parts = line.split_whitespace();
+        if let Some(word) = parts.next() {
+            let freq = parts.next().and_then(|f| f.parse().ok());
+            j.add_word(word, freq, None);
+        }
+    }
+}
+
+/// The process-wide jieba dictionary, loaded once (≈80–200 ms).
 pub fn jieba() -> Arc<Jieba> {
-    static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
-    JIEBA
-        .get_or_init(|| {
-            let mut j = Jieba::new();
-            for line in DOMAIN_DICT
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            {
-                let mut parts = line.split_whitespace();
-                if let Some(word) = parts.next() {
-                    let freq = parts.next().and_then(|f| f.parse().ok());
-                    j.add_word(word, freq, None);
+    FULL.get_or_init(|| {
+        let mut j = Jieba::new();
+        add_domain_words(&mut j);
+        Arc::new(j)
+    })
+    .clone()
+}
+
+/// Whether the full dictionary has been loaded in this process.
+pub fn full_dictionary_loaded() -> bool {
+    FULL.get().is_some()
+}
+
+/// A copy of the dictionary jieba-rs embeds (`Jieba::new()` loads that one;
+/// a test checks the two agree), scanned for the few words a one-shot query needs.
+const BASE_DICT: &str = include_str!("../../data/jieba_dict.txt");
+
+/// Sum of the frequencies of [`BASE_DICT`] (checked by a test).
+const BASE_TOTAL: usize = 60_101_964;
+
+/// Longest word of [`BASE_DICT`], in chars (checked by a test).
+const BASE_MAX_WORD_CHARS: usize = 16;
+
+/// A word no text contains: it carries the frequency of the base words a
+/// small dictionary leaves out, so its total, and with it every segmentation
+/// score, equals the full dictionary's.
+const FILLER: &str = "\u{10FFFD}\u{10FFFD}\u{10FFFD}";
+
+/// A dictionary that segments each of `texts`, and any part of them, exactly
+/// as the full one [`jieba`] does, built in a few milliseconds instead of
+/// loading all 349,000 words: segmentation only looks up dictionary words that
+/// occur inside the text (with their frequencies) and the total frequency.
+/// `has_word` agrees on any part of the texts too. Used by one-shot CLI
+/// searches, whose few query texts are known before anything is segmented.
+pub fn small_dictionary(texts: &[&str]) -> Jieba {
+    // The texts as given and full-width folded (as `segment` folds), plus the
+    // domain words, whose frequencies may be suggested by segmenting them.
+    let folded: Vec<String> = texts
+        .iter()
+        .map(|t| t.chars().map(fold_char).collect())
+        .collect();
+    let domain = DOMAIN_DICT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next());
+    let all = texts
+        .iter()
+        .copied()
+        .chain(folded.iter().map(String::as_str))
+        .chain(domain);
+    // Every dictionary word inside the texts, found by binary search in the
+    // sorted dictionary, extending each start while some word has that prefix.
+    let mut found: std::collections::BTreeMap<usize, (&str, usize, &str)> = Default::default();
+    for t in all {
+        for (from, _) in t.char_indices() {
+            let mut lo = 0;
+            for (n, (i, c)) in t[from..].char_indices().enumerate() {
+                if n == BASE_MAX_WORD_CHARS {
+                    break;
+                }
+                let part = &t[from..from + i + c.len_utf8()];
+                lo = dict_lower_bound(BASE_DICT, lo, part);
+                let Some(line) = BASE_DICT.get(lo..).and_then(|r| r.lines().next()) else {
+                    break;
+                };
+                let mut fields = line.split_ascii_whitespace();
+                let word = fields.next().unwrap_or("");
+                if word == part {
+                    let freq = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+                    found.insert(lo, (word, freq, fields.next().unwrap_or("")));
+                } else if !word.starts_with(part) {
+                    break;
                 }
             }
-            Arc::new(j)
-        })
-        .clone()
+        }
+    }
+    let mut j = Jieba::empty();
+    let mut kept = 0usize;
+    for (word, freq, tag) in found.into_values() {
+        j.add_word(word, Some(freq), Some(tag));
+        kept += freq;
+    }
+    j.add_word(FILLER, Some(BASE_TOTAL.saturating_sub(kept)), None);
+    add_domain_words(&mut j);
+    j
+}
+
+/// Byte offset of the first line at or after `from` (a line start) of the
+/// sorted dictionary `dict` whose word is not less than `key` (byte order).
+fn dict_lower_bound(dict: &str, from: usize, key: &str) -> usize {
+    let b = dict.as_bytes();
+    let (mut lo, mut hi) = (from, b.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = b[lo..mid]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(lo, |p| lo + p + 1);
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| start + p);
+        let word_end = b[start..end]
+            .iter()
+            .position(|&c| c == b' ')
+            .map_or(end, |p| start + p);
+        if &b[start..word_end] < key.as_bytes() {
+            lo = (end + 1).min(b.len());
+        } else {
+            hi = start;
+        }
+    }
+    lo
 }
 
 /// A short fingerprint of the domain dictionary, recorded in the index so a
@@ -180,16 +295,65 @@ pub fn tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
         .collect()
 }
 
-/// tantivy tokenizer over jieba-rs.
+/// Tokens of this many recent texts' worth are kept (in two generations, so
+/// at most about twice that).
+const RECENT_TOKENS: usize = 16 * 1024;
+
+/// Recently tokenized texts, shared by the clones of one registered
+/// tokenizer (tantivy clones it per field of each indexing thread). A
+/// document's records repeat many texts (the document title in every record,
+/// a measure's text in each of its unit mentions, a sentence in each of its
+/// figures); those are then segmented once.
+#[derive(Default)]
+struct RecentTokens {
+    current: HashMap<Box<str>, Arc<[Token]>>,
+    previous: HashMap<Box<str>, Arc<[Token]>>,
+    current_tokens: usize,
+}
+
+/// Lock the cache (a panic elsewhere cannot leave it inconsistent).
+fn lock(m: &Mutex<RecentTokens>) -> std::sync::MutexGuard<'_, RecentTokens> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl RecentTokens {
+    fn get(&mut self, text: &str) -> Option<Arc<[Token]>> {
+        if let Some(t) = self.current.get(text) {
+            return Some(t.clone());
+        }
+        let t = self.previous.get(text)?.clone();
+        self.insert(text, t.clone());
+        Some(t)
+    }
+
+    fn insert(&mut self, text: &str, tokens: Arc<[Token]>) {
+        if tokens.len() > RECENT_TOKENS / 4 {
+            return;
+        }
+        if self.current_tokens + tokens.len() > RECENT_TOKENS {
+            self.previous = std::mem::take(&mut self.current);
+            self.current_tokens = 0;
+        }
+        self.current_tokens += tokens.len();
+        self.current.insert(text.into(), tokens);
+    }
+}
+
+/// tantivy tokenizer over jieba-rs. The dictionary is the process-wide one,
+/// loaded on first use (registering the tokenizer costs nothing).
 #[derive(Clone)]
 pub struct JiebaTokenizer {
-    jieba: Arc<Jieba>,
+    jieba: Option<Arc<Jieba>>,
+    recent: Arc<Mutex<RecentTokens>>,
 }
 
 impl JiebaTokenizer {
     /// A tokenizer sharing the process-wide dictionary.
     pub fn new() -> Self {
-        JiebaTokenizer { jieba: jieba() }
+        JiebaTokenizer {
+            jieba: None,
+            recent: Arc::default(),
+        }
     }
 
     /// The analyzer to register under [`TOKENIZER_NAME`].
@@ -206,37 +370,55 @@ impl Default for JiebaTokenizer {
 
 /// The tokens of one text.
 pub struct JiebaTokenStream {
-    tokens: Vec<Token>,
+    tokens: Arc<[Token]>,
     index: usize,
+    current: Token,
 }
 
 impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+        let cached = lock(&self.recent).get(text);
+        let tokens = match cached {
+            Some(t) => t,
+            None => {
+                let jieba = self.jieba.get_or_insert_with(jieba);
+                let t: Arc<[Token]> = tokens(jieba, text).into();
+                lock(&self.recent).insert(text, t.clone());
+                t
+            }
+        };
         JiebaTokenStream {
-            tokens: tokens(&self.jieba, text),
+            tokens,
             index: 0,
+            current: Token::default(),
         }
     }
 }
 
 impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
-        }
+        let Some(t) = self.tokens.get(self.index) else {
+            return false;
+        };
+        self.index += 1;
+        let c = &mut self.current;
+        c.offset_from = t.offset_from;
+        c.offset_to = t.offset_to;
+        c.position = t.position;
+        c.position_length = t.position_length;
+        c.text.clear();
+        c.text.push_str(&t.text);
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.current
     }
 }
 
@@ -255,6 +437,102 @@ mod tests {
         let sub = segs.iter().find(|s| s.text == "治理").unwrap();
         assert_eq!(whole.position, sub.position);
         assert!(!texts.contains(&"。"));
+    }
+
+    #[test]
+    fn base_dictionary_copy_matches_jieba_rs() {
+        // `Debug` of a Jieba shows its record count and total frequency.
+        let shown = format!("{:?}", Jieba::new());
+        let lines = BASE_DICT.lines().filter(|l| !l.trim().is_empty()).count();
+        let total: usize = BASE_DICT
+            .lines()
+            .filter_map(|l| l.split_ascii_whitespace().nth(1)?.parse::<usize>().ok())
+            .sum();
+        assert_eq!(total, BASE_TOTAL);
+        assert!(shown.contains(&format!("records_len: {lines}")), "{shown}");
+        assert!(shown.contains(&format!("total_freq: {total}")), "{shown}");
+        let longest = BASE_DICT
+            .lines()
+            .filter_map(|l| l.split_ascii_whitespace().next())
+            .map(|w| w.chars().count())
+            .max();
+        assert_eq!(longest, Some(BASE_MAX_WORD_CHARS));
+    }
+
+    #[test]
+    fn base_dictionary_is_sorted_for_binary_search() {
+        let words: Vec<&str> = BASE_DICT
+            .lines()
+            .filter_map(|l| l.split_ascii_whitespace().next())
+            .collect();
+        assert!(words.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
+        assert!(BASE_DICT
+            .lines()
+            .all(|l| !l.starts_with(' ') && l.contains(' ')));
+        let at = dict_lower_bound(BASE_DICT, 0, "乡村振兴");
+        assert!(
+            BASE_DICT[at..].starts_with("乡村"),
+            "{}",
+            &BASE_DICT[at..at + 30]
+        );
+        assert_eq!(dict_lower_bound(BASE_DICT, 0, ""), 0);
+        assert_eq!(
+            dict_lower_bound(BASE_DICT, 0, "\u{10FFFF}"),
+            BASE_DICT.len()
+        );
+    }
+
+    #[test]
+    fn small_dictionary_segments_the_samples_like_the_full_one() {
+        let full = jieba();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()).step_by(7) {
+                let small = small_dictionary(&[line]);
+                assert_eq!(
+                    segment(&small, line, true),
+                    segment(&full, line, true),
+                    "{line}"
+                );
+            }
+        }
+        let small = small_dictionary(&["乡村振兴 积分制", "\"巩固拓展脱贫攻坚成果\""]);
+        for t in [
+            "乡村振兴",
+            "积分制",
+            "巩固拓展脱贫攻坚成果",
+            "脱贫",
+            "攻坚成果",
+        ] {
+            assert_eq!(segment(&small, t, true), segment(&full, t, true), "{t}");
+            assert_eq!(small.has_word(t), full.has_word(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn analyzer_repeats_give_the_same_tokens() {
+        let mut a = JiebaTokenizer::analyzer();
+        let texts = [
+            "推进乡村治理积分制。",
+            "驻村工作队管理",
+            "推进乡村治理积分制。",
+            "",
+            "ＡＢＣ１２３",
+        ];
+        for _ in 0..3 {
+            for t in texts {
+                let mut got = Vec::new();
+                a.token_stream(t).process(&mut |tok| got.push(tok.clone()));
+                let want = tokens(&jieba(), t);
+                assert_eq!(got.len(), want.len());
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!(
+                        (&g.text, g.offset_from, g.offset_to, g.position),
+                        (&w.text, w.offset_from, w.offset_to, w.position)
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -356,6 +634,12 @@ mod tests {
         fn segment_equals_reference(s in "[a-zA-Z0-9 ，。（）“”\\u{4e00}-\\u{9fa5}\\u{3000}\\u{ff10}-\\u{ff5a}]{0,80}") {
             let j = jieba();
             prop_assert_eq!(segment(&j, &s, true), segment_reference(&j, &s, true));
+        }
+
+        #[test]
+        fn small_dictionary_segments_like_the_full_one(s in "[a-zA-Z0-9 ，。（）“”\\u{4e00}-\\u{9fa5}\\u{3000}\\u{ff10}-\\u{ff5a}]{0,40}") {
+            let small = small_dictionary(&[&s]);
+            prop_assert_eq!(segment(&small, &s, true), segment(&jieba(), &s, true));
         }
 
         #[test]

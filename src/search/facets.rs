@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector};
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
@@ -56,8 +56,7 @@ type TermCounts = HashMap<String, (usize, u64)>;
 impl KnowledgeBase {
     /// Count the records `req` matches by document type, year, region and
     /// unit. The filters of `req` apply; the records counted are those
-    /// `search` counts in `total` (records matching some of the words too,
-    /// when fewer than `offset + limit` match them all).
+    /// `search` counts in `total`: those matching every word.
     pub fn facets(&self, req: &SearchRequest) -> Result<Facets> {
         let started = Instant::now();
         let parts = parse_parts(&req.query)?;
@@ -68,14 +67,9 @@ impl KnowledgeBase {
             clauses.push((Occur::Must, text));
             Some(BooleanQuery::new(clauses))
         };
-        let mut q = matching(Strictness::All).ok_or_else(|| {
+        let q = matching(Strictness::All).ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
         })?;
-        if searcher.search(&q, &Count)? < req.offset + req.limit {
-            if let Some(any) = matching(Strictness::Any) {
-                q = any;
-            }
-        }
         let docs = searcher.search(&q, &DocSetCollector)?;
         let hits = hit_masks(&searcher, &docs);
         let f = &self.fields;

@@ -33,6 +33,19 @@ type Ranked = (usize, Vec<(f32, tantivy::DocAddress)>);
 /// Largest page size.
 pub const MAX_LIMIT: usize = 100;
 
+/// Fewer records than this matching every word make a search go on with
+/// records matching some words. A constant, so every page of a query and its
+/// facets agree on the total.
+const RELAX_BELOW: usize = 10;
+
+/// Whether a search whose every-word matches number `strict_total` also takes partial matches.
+pub(crate) fn relaxes(strict_total: usize) -> bool {
+    strict_total < RELAX_BELOW
+}
+
+/// Deepest offset a page may start at.
+pub const MAX_OFFSET: usize = 10_000;
+
 /// A search request: query text, paging and filters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
@@ -80,6 +93,8 @@ pub struct Hit {
     pub score: f32,
     /// Snippet as HTML with `<b>` around matches.
     pub snippet: String,
+    /// The hit matches only some of the query's words (see [`SearchResults::relaxed`]).
+    pub partial: bool,
     /// Synonym expansions found in this hit (empty when it matched the words as typed).
     pub expansions: Vec<String>,
     /// The snippet with its marks, for terminal rendering.
@@ -92,12 +107,13 @@ pub struct Hit {
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
-    /// Number of matching records.
+    /// Number of records matching every word (and the filters).
     pub total: usize,
     /// Time taken in milliseconds.
     pub took_ms: f64,
-    /// True when fewer records than asked for matched every word, so the
-    /// results go on with records matching some of them.
+    /// True when few records matched every word, so the results go on,
+    /// after those `total`, with records matching some of the words
+    /// (each such hit has `partial: true`).
     pub relaxed: bool,
     /// The hits of this page.
     pub hits: Vec<Hit>,
@@ -116,10 +132,42 @@ impl KnowledgeBase {
     /// Open the current index generation in `dir`.
     pub fn open(dir: &Path) -> Result<KnowledgeBase> {
         let (index, generation, manifest) = store::open(dir)?;
-        Self::from_index(index, generation, manifest)
+        Self::from_index(index, generation, manifest, jieba())
     }
 
-    fn from_index(index: Index, generation: PathBuf, manifest: Manifest) -> Result<KnowledgeBase> {
+    /// Open for a one-shot search of `queries` (the CLI): unless this process
+    /// has loaded the whole jieba dictionary already, load only the words
+    /// these queries and the synonym table can need (a few ms instead of
+    /// ≈100 ms); they segment exactly as with the whole dictionary. Searching
+    /// any other query with it would segment that query wrongly: use [`open`](Self::open).
+    pub fn open_for_queries(dir: &Path, queries: &[&str]) -> Result<KnowledgeBase> {
+        let jieba = if crate::index::tokenizer::full_dictionary_loaded() {
+            jieba()
+        } else {
+            Arc::new(Self::query_dictionary(queries))
+        };
+        Self::open_with_dictionary(dir, jieba)
+    }
+
+    /// The small dictionary [`open_for_queries`](Self::open_for_queries) uses.
+    pub fn query_dictionary(queries: &[&str]) -> Jieba {
+        let mut texts = queries.to_vec();
+        texts.push(synonyms::TABLE);
+        crate::index::tokenizer::small_dictionary(&texts)
+    }
+
+    /// Open with a given segmentation dictionary (see [`open_for_queries`](Self::open_for_queries)).
+    pub fn open_with_dictionary(dir: &Path, jieba: Arc<Jieba>) -> Result<KnowledgeBase> {
+        let (index, generation, manifest) = store::open(dir)?;
+        Self::from_index(index, generation, manifest, jieba)
+    }
+
+    fn from_index(
+        index: Index,
+        generation: PathBuf,
+        manifest: Manifest,
+        jieba: Arc<Jieba>,
+    ) -> Result<KnowledgeBase> {
         let fields = Fields::of(&index.schema())?;
         let reader = index
             .reader_builder()
@@ -128,7 +176,7 @@ impl KnowledgeBase {
         Ok(KnowledgeBase {
             reader,
             fields,
-            jieba: jieba(),
+            jieba,
             generation,
             manifest,
         })
@@ -212,10 +260,12 @@ impl KnowledgeBase {
                 req.limit
             )));
         }
+        if req.offset > MAX_OFFSET {
+            return Err(Error::Input(format!("offset must be at most {MAX_OFFSET}, got {}", req.offset)));
+        }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let ((total, ranked), relaxed) =
-            self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
+        let ((total, ranked), relaxed) = self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
         let top: Vec<_> = ranked
             .into_iter()
             .skip(req.offset)
@@ -223,9 +273,11 @@ impl KnowledgeBase {
             .collect();
         let terms = highlight_terms(&parts, &self.jieba);
         let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        for (rank, (score, addr)) in top.into_iter().enumerate() {
             let record = self.load(&searcher, addr)?;
-            hits.push(self.hit(record, score, &parts, &terms));
+            let mut hit = self.hit(record, score, &parts, &terms);
+            hit.partial = req.offset + rank >= total;
+            hits.push(hit);
         }
         Ok(SearchResults {
             query: req.query.clone(),
@@ -237,8 +289,9 @@ impl KnowledgeBase {
     }
 
     /// The top `wanted` matches of a parsed query under the request's filters:
-    /// ((total, ranked addresses), relaxed). With `relax`, fewer than `wanted`
-    /// records matching every word are followed by records matching some.
+    /// ((records matching every word, ranked addresses), relaxed). With
+    /// `relax`, when few records match every word, they are followed by
+    /// records matching some.
     fn rank(
         &self,
         searcher: &Searcher,
@@ -259,17 +312,16 @@ impl KnowledgeBase {
                 searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
             ))
         };
-        let (mut total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
+        let (total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
         })?;
         let mut relaxed = false;
-        if relax && total < wanted {
-            if let Some((any_total, any)) = run(Strictness::Any, wanted + ranked.len())? {
+        if relax && relaxes(total) {
+            if let Some((_, any)) = run(Strictness::Any, wanted + ranked.len())? {
                 let strict: std::collections::HashSet<_> = ranked.iter().map(|h| h.1).collect();
                 let before = ranked.len();
                 ranked.extend(any.into_iter().filter(|h| !strict.contains(&h.1)));
                 relaxed = ranked.len() > before;
-                total = any_total.max(total);
             }
         }
         Ok(((total, ranked), relaxed))
@@ -305,8 +357,8 @@ impl KnowledgeBase {
         Ok(records)
     }
 
-    fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &[Vec<char>]) -> Hit {
-        let highlight = snippet(&record.text, terms);
+    fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &(Vec<Vec<char>>, Vec<Vec<char>>)) -> Hit {
+        let highlight = snippet(&record.text, &terms.0, &terms.1);
         let haystack: Vec<char> = fold_term(&format!(
             "{}{}",
             record.text,
@@ -328,6 +380,7 @@ impl KnowledgeBase {
             snippet: highlight.html(),
             record,
             score,
+            partial: false,
             expansions,
             highlight,
         }
@@ -386,33 +439,26 @@ impl KnowledgeBase {
     }
 }
 
-/// What to mark in snippets: each required part and its words as typed, and
-/// its concepts' expansions as whole expressions.
-fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> Vec<Vec<char>> {
-    let mut terms: Vec<Vec<char>> = Vec::new();
+/// What to mark in snippets: each required part and its words as typed,
+/// and (second) its concepts' expansions as whole expressions.
+fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> (Vec<Vec<char>>, Vec<Vec<char>>) {
+    let mut typed: Vec<Vec<char>> = Vec::new();
+    let mut expanded: Vec<Vec<char>> = Vec::new();
     for p in parts.iter().filter(|p| p.occur == PartOccur::Required) {
-        terms.push(fold_term(&p.text));
+        typed.push(fold_term(&p.text));
         for w in p.text.split_whitespace() {
-            terms.push(fold_term(w));
-            terms.extend(
-                query::tokens(jieba, w, true)
-                    .iter()
-                    .filter(|t| t.chars().count() > 1)
-                    .map(|t| fold_term(t)),
-            );
+            typed.push(fold_term(w));
+            typed.extend(query::tokens(jieba, w, true).iter().filter(|t| t.chars().count() > 1).map(|t| fold_term(t)));
         }
         if !p.phrase {
             for c in query::concepts(jieba, &p.text) {
-                terms.extend(
-                    c.expansions
-                        .iter()
-                        .flat_map(|e| e.split_whitespace())
-                        .map(fold_term),
-                );
+                expanded.extend(c.expansions.iter().flat_map(|e| e.split_whitespace()).map(fold_term));
             }
         }
     }
-    terms.sort();
-    terms.dedup();
-    terms
+    for list in [&mut typed, &mut expanded] {
+        list.sort();
+        list.dedup();
+    }
+    (typed, expanded)
 }

@@ -103,14 +103,15 @@ pub fn fold_term(term: &str) -> Vec<char> {
         .collect()
 }
 
-/// The best window of `text` for `terms`: the one covering most marked chars.
-pub fn snippet(text: &str, terms: &[Vec<char>]) -> Snippet {
+/// The best window of `text`: all `terms` and `extra_terms` (synonym
+/// expansions) are marked; the window covers most marks of `terms`, or of
+/// `extra_terms` when `terms` do not occur.
+pub fn snippet(text: &str, terms: &[Vec<char>], extra_terms: &[Vec<char>]) -> Snippet {
     let original: Vec<char> = text.chars().collect();
-    let folded: Vec<char> = original
-        .iter()
-        .map(|&c| fold_char(c).to_ascii_lowercase())
-        .collect();
-    let marks = find_marks(&folded, terms);
+    let folded: Vec<char> = original.iter().map(|&c| fold_char(c).to_ascii_lowercase()).collect();
+    let primary = find_marks(&folded, terms);
+    let all_terms: Vec<Vec<char>> = terms.iter().chain(extra_terms).cloned().collect();
+    let marks = find_marks(&folded, &all_terms);
     let n = original.len();
     if n <= SNIPPET_CHARS {
         return Snippet {
@@ -120,14 +121,12 @@ pub fn snippet(text: &str, terms: &[Vec<char>]) -> Snippet {
             cut_after: false,
         };
     }
+    let anchors = if primary.is_empty() { &marks } else { &primary };
     let covered = |start: usize| -> usize {
         let end = start + SNIPPET_CHARS;
-        marks
-            .iter()
-            .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
-            .sum()
+        anchors.iter().map(|&(s, e)| e.min(end).saturating_sub(s.max(start))).sum()
     };
-    let start = marks
+    let start = anchors
         .iter()
         .map(|&(s, _)| s.saturating_sub(20).min(n - SNIPPET_CHARS))
         .max_by_key(|&s| (covered(s), std::cmp::Reverse(s)))
@@ -152,7 +151,7 @@ mod tests {
 
     #[test]
     fn marks_adjacent_terms_as_one_range() {
-        let s = snippet("推进乡村振兴工作", &[fold_term("乡村"), fold_term("振兴")]);
+        let s = snippet("推进乡村振兴工作", &[fold_term("乡村"), fold_term("振兴")], &[]);
         assert_eq!(s.marks, vec![(2, 6)]);
         assert_eq!(s.html(), "推进<b>乡村振兴</b>工作");
     }
@@ -160,22 +159,29 @@ mod tests {
     #[test]
     fn window_centres_on_matches() {
         let text = format!("{}积分制{}", "甲".repeat(300), "乙".repeat(300));
-        let s = snippet(&text, &[fold_term("积分制")]);
+        let s = snippet(&text, &[fold_term("积分制")], &[]);
         assert!(s.cut_before && s.cut_after);
         assert_eq!(s.text.chars().count(), SNIPPET_CHARS);
         assert!(s.render("[", "]", |x| x.to_string()).contains("[积分制]"));
     }
 
     #[test]
+    fn typed_terms_choose_the_window_over_expansions() {
+        let text = format!("积分制{}积分兑换积分兑换", "甲".repeat(300));
+        let s = snippet(&text, &[fold_term("积分制")], &[fold_term("积分兑换")]);
+        assert!(s.text.starts_with("积分制"));
+    }
+
+    #[test]
     fn full_width_query_matches_half_width_text() {
-        let s = snippet("责任单位:区人社局", &[fold_term("责任单位：")]);
+        let s = snippet("责任单位:区人社局", &[fold_term("责任单位：")], &[]);
         assert_eq!(s.marks, vec![(0, 5)]);
     }
 
     proptest! {
         #[test]
         fn never_panics_and_marks_in_bounds(text in "[a-z0-9 ，。（）\\u{4e00}-\\u{4e2f}\\u{ff10}-\\u{ff19}]{0,300}", term in "[a-z\\u{4e00}-\\u{4e2f}]{1,3}") {
-            let s = snippet(&text, &[fold_term(&term)]);
+            let s = snippet(&text, &[fold_term(&term)], &[fold_term("一")]);
             let n = s.text.chars().count();
             for (a, b) in s.marks { prop_assert!(a < b && b <= n); }
         }

@@ -4,7 +4,8 @@ use std::sync::OnceLock;
 
 use crate::normalize::fold;
 
-const TABLE: &str = include_str!("../../data/synonyms.txt");
+/// The synonym table as shipped.
+pub const TABLE: &str = include_str!("../../data/synonyms.txt");
 
 /// Groups of equivalent expressions, folded.
 fn groups() -> &'static [Vec<String>] {
