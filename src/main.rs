@@ -206,6 +206,14 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+/// An export request: an optional query and the place and year filters.
+fn export_request(query: Option<String>, region: Option<String>, year: Option<u32>) -> SearchRequest {
+    let mut req = SearchRequest::new(query.unwrap_or_default());
+    req.region = region;
+    req.year = year;
+    req
+}
+
 /// Whether a record's detail field equals `want` (or contains it, for lists).
 fn detail_has(r: &govkb::record::Record, key: &str, want: &str) -> bool {
     match r.detail.get(key) {
@@ -345,9 +353,7 @@ fn run(command: Command) -> Result<ExitCode> {
             year,
             export: args,
         } => {
-            let mut req = SearchRequest::new(query.unwrap_or_default());
-            req.region = region;
-            req.year = year;
+            let req = export_request(query, region, year);
             let unit = unit.map(|u| {
                 if matches!(u.as_str(), "名" | "位") {
                     "人".to_string()
@@ -413,9 +419,7 @@ fn run(command: Command) -> Result<ExitCode> {
             year,
             export: args,
         } => {
-            let mut req = SearchRequest::new(query.unwrap_or_default());
-            req.region = region;
-            req.year = year;
+            let req = export_request(query, region, year);
             export(
                 &args,
                 RecordKind::Case,
