@@ -151,6 +151,19 @@ pub struct ColdBench {
     pub first_mismatch: Option<String>,
 }
 
+/// What one record kind costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindBytes {
+    /// Record kind.
+    pub kind: String,
+    /// Records of this kind.
+    pub records: usize,
+    /// MiB of text tokenized (all indexed text fields).
+    pub tokenized_mb: f64,
+    /// MiB of stored JSON.
+    pub stored_json_mb: f64,
+}
+
 /// One-thread CPU breakdown of the ingest work (thread CPU seconds).
 #[derive(Debug, Clone, Serialize)]
 pub struct PhaseBench {
@@ -160,7 +173,8 @@ pub struct PhaseBench {
     pub records_extract_s: f64,
     /// record → tantivy document (JSON of the stored `data` field), s.
     pub to_document_s: f64,
-    /// jieba segmentation with sub-words of every indexed text field, s.
+    /// jieba segmentation with sub-words of the indexed text fields (each
+    /// distinct text of a document once, as the ingest's cache does), s.
     pub tokenize_s: f64,
     /// Bytes tokenized (all indexed text fields of all records).
     pub tokenized_bytes: u64,
@@ -169,6 +183,8 @@ pub struct PhaseBench {
     pub tokenized_unique_bytes: u64,
     /// Bytes of stored JSON (`data`).
     pub stored_json_bytes: u64,
+    /// Records, tokenized MiB and stored JSON MiB per record kind.
+    pub by_kind: Vec<KindBytes>,
     /// The rest of an in-process ingest (tantivy inverted index, stored docs,
     /// commit, merges) estimated as ingest CPU time minus the above, s.
     pub index_commit_cpu_s_estimate: Option<f64>,
@@ -706,6 +722,8 @@ pub fn phase_breakdown(docs: &Path, ingest_cpu_s: Option<f64>) -> Result<PhaseBe
     let j = jieba();
     let (mut t_parse, mut t_rec, mut t_doc, mut t_tok) = (0.0, 0.0, 0.0, 0.0);
     let (mut tok_bytes, mut uniq_bytes, mut json_bytes) = (0u64, 0u64, 0u64);
+    // kind → (records, tokenized bytes, stored JSON bytes)
+    let mut by_kind: std::collections::BTreeMap<String, (usize, u64, u64)> = Default::default();
     for path in &listing.files {
         let s = thread_cpu_s();
         let Ok((doc, _)) = load_document(docs, path) else {
@@ -723,8 +741,10 @@ pub fn phase_breakdown(docs: &Path, ingest_cpu_s: Option<f64>) -> Result<PhaseBe
         t_doc += thread_cpu_s() - s;
         let s = thread_cpu_s();
         let mut seen = std::collections::HashSet::new();
-        for d in &tantivy_docs {
+        for (d, r) in tantivy_docs.iter().zip(&records) {
             use tantivy::schema::document::{Document as _, Value as _};
+            let kind = by_kind.entry(r.kind.as_str().to_string()).or_default();
+            kind.0 += 1;
             for (field, value) in d.iter_fields_and_values() {
                 let entry = schema.get_field_entry(field);
                 let Some(text) = value.as_str() else { continue };
@@ -733,12 +753,15 @@ pub fn phase_breakdown(docs: &Path, ingest_cpu_s: Option<f64>) -> Result<PhaseBe
                         if o.get_indexing_options().map(|i| i.tokenizer()) == Some(crate::index::tokenizer::TOKENIZER_NAME))
                 {
                     tok_bytes += text.len() as u64;
+                    kind.1 += text.len() as u64;
+                    // As in the ingest, a text repeated in the document is segmented once.
                     if seen.insert(text) {
                         uniq_bytes += text.len() as u64;
+                        std::hint::black_box(segment(&j, text, true));
                     }
-                    std::hint::black_box(segment(&j, text, true));
                 } else if field == fields.data {
                     json_bytes += text.len() as u64;
+                    kind.2 += text.len() as u64;
                 }
             }
         }
@@ -753,6 +776,15 @@ pub fn phase_breakdown(docs: &Path, ingest_cpu_s: Option<f64>) -> Result<PhaseBe
         tokenized_bytes: tok_bytes,
         tokenized_unique_bytes: uniq_bytes,
         stored_json_bytes: json_bytes,
+        by_kind: by_kind
+            .into_iter()
+            .map(|(k, (n, t, j))| KindBytes {
+                kind: k,
+                records: n,
+                tokenized_mb: round(t as f64 / MB, 2),
+                stored_json_mb: round(j as f64 / MB, 2),
+            })
+            .collect(),
         index_commit_cpu_s_estimate: ingest_cpu_s.map(|c| round(c - known, 3)),
     })
 }
@@ -920,6 +952,22 @@ pub fn table(r: &BenchReport) -> String {
                 p.tokenized_unique_bytes as f64 / MB,
                 p.stored_json_bytes as f64 / MB
             ),
+        );
+    }
+    if let Some(p) = &r.phases {
+        row(
+            &mut out,
+            "per kind: records/tokenized/JSON",
+            p.by_kind
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} {}/{:.1}/{:.1} MB",
+                        k.kind, k.records, k.tokenized_mb, k.stored_json_mb
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
         );
     }
     if !r.query.slowest.is_empty() {

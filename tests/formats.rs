@@ -562,14 +562,18 @@ impl PdfWriter {
     }
 }
 
-/// The notice as an exported PDF: A4 pages, 28 characters a line, a running
+/// The notice as an exported PDF (GB/T 9704 layout): A4 pages, 28
+/// characters a line, paragraphs indented by two characters, a running
 /// header (`内部资料 注意保存`) and page numbers (`— 3 —`) on every page.
 fn notice_pdf() -> Vec<u8> {
-    let mut lines: Vec<String> = Vec::new();
+    // (indent in characters, text) per printed line.
+    let mut lines: Vec<(f64, String)> = Vec::new();
     for p in paragraphs() {
         let chars: Vec<char> = p.chars().collect();
-        for chunk in chars.chunks(28) {
-            lines.push(chunk.iter().collect());
+        let (first, rest) = chars.split_at(chars.len().min(26));
+        lines.push((2.0, first.iter().collect()));
+        for chunk in rest.chunks(28) {
+            lines.push((0.0, chunk.iter().collect()));
         }
     }
     let per_page = 36;
@@ -578,8 +582,13 @@ fn notice_pdf() -> Vec<u8> {
         .enumerate()
         .map(|(k, chunk)| {
             let mut page = vec![(220.0, 800.0, 10.5, "内部资料 注意保存".to_string())];
-            for (i, l) in chunk.iter().enumerate() {
-                page.push((80.0, 760.0 - 19.0 * i as f64, 15.0, l.clone()));
+            for (i, (indent, l)) in chunk.iter().enumerate() {
+                page.push((
+                    80.0 + 15.0 * indent,
+                    760.0 - 19.0 * i as f64,
+                    15.0,
+                    l.clone(),
+                ));
             }
             page.push((280.0, 40.0, 12.0, format!("— {} —", k + 1)));
             Some(page)
@@ -604,6 +613,10 @@ fn pdf_gives_the_same_notice_without_page_furniture() {
         squash(&paragraphs().concat()),
         "the text layer, nothing more, nothing less"
     );
+    // Hard-wrapped lines are rejoined into the paragraphs they were.
+    let lines: Vec<&str> = src.text.lines().collect();
+    assert_eq!(lines.len(), paragraphs().len(), "one line per paragraph");
+    assert_eq!(d.passages.len(), original().passages.len());
 }
 
 #[test]

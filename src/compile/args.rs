@@ -54,7 +54,7 @@ pub struct CompileArgs {
     /// Date, e.g. 2024-01-15 (default: today).
     #[arg(long)]
     pub date: Option<String>,
-    /// Editor's note (编者按); a blank line separates paragraphs.
+    /// Editor's note (编者按); each line is a paragraph.
     #[arg(long)]
     pub editor_note: Option<String>,
     /// 报： line of the 报尾 (superiors the issue is reported to).

@@ -177,7 +177,7 @@ pub struct DraftArticle {
 }
 
 impl DraftArticle {
-    /// Headline and body as one plain text, for duplicate detection.
+    /// The body as one plain text, for duplicate detection.
     fn plain_text(&self) -> String {
         let mut s = String::new();
         for b in &self.blocks {

@@ -34,7 +34,7 @@ pub struct HeaderFields {
     pub unit: Option<String>,
     /// Date, ISO (`2024-01-15`) or as printed (`2024年1月15日`); default today.
     pub date: Option<String>,
-    /// 编者按; blank lines separate paragraphs.
+    /// 编者按; each line is a paragraph.
     pub editor_note: Option<String>,
     /// 报： line.
     pub report_to: Option<String>,

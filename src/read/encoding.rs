@@ -37,7 +37,16 @@ pub fn decode_text(
         return Err(binary_reason(bytes));
     }
     let utf8_error = match std::str::from_utf8(bytes) {
-        Ok(s) => return plain_text(s.to_string(), "UTF-8", bytes),
+        Ok(s) => {
+            // A few GBK characters can form valid UTF-8 by chance (`通知` is
+            // U+0368 U+05AA): combining marks and Hebrew, no Chinese.
+            if odd_two_byte_utf8(s) {
+                if let Some(text) = strict(GBK, bytes).filter(|t| all_cjk(t)) {
+                    return plain_text(text, GBK.name(), bytes);
+                }
+            }
+            return plain_text(s.to_string(), "UTF-8", bytes);
+        }
         Err(e) => e.valid_up_to(),
     };
     // UTF-8 with a few bad bytes is a damaged UTF-8 file, not GBK: decoding
@@ -69,6 +78,13 @@ pub fn decode_text(
             if let Some(text) = strict(enc, bytes) {
                 return plain_text(text, enc.name(), bytes);
             }
+        }
+    }
+    // A handful of bytes is too little for the detector; in a Chinese
+    // archive, short text that decodes as GBK into Chinese is GBK.
+    if bytes.iter().filter(|b| !b.is_ascii()).count() < 64 {
+        if let Some(text) = strict(GBK, bytes).filter(|t| all_cjk(t)) {
+            return plain_text(text, GBK.name(), bytes);
         }
     }
     if let Some(found) = utf16_without_bom(bytes) {
@@ -103,6 +119,28 @@ fn utf8_damage(bytes: &[u8]) -> (usize, usize) {
         }
     }
     (multibyte, errors)
+}
+
+/// Valid UTF-8 with no character above U+07FF and some that no Chinese or
+/// Western text uses (IPA, combining marks, Armenian, Hebrew, Arabic …).
+fn odd_two_byte_utf8(s: &str) -> bool {
+    let mut odd = false;
+    for c in s.chars() {
+        match c as u32 {
+            0x800.. => return false,
+            0x250..=0x36F | 0x500..=0x7FF => odd = true,
+            _ => {}
+        }
+    }
+    odd
+}
+
+/// Every non-ASCII char is a CJK ideograph or CJK/full-width punctuation.
+fn all_cjk(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_ascii()
+            || matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2010..=0x2027)
+    })
 }
 
 fn is_utf16(e: &'static Encoding) -> bool {
@@ -293,9 +331,17 @@ mod tests {
     fn gbk_without_bom_is_detected() {
         let (bytes, _, _) = GBK.encode(NOTICE);
         assert_eq!(decode_text(&bytes, None), Ok((NOTICE.to_string(), "GBK")));
-        let short = "海南乡村振兴简报";
-        let (bytes, _, _) = GBK.encode(short);
-        assert_eq!(decode_text(&bytes, None).unwrap().0, short);
+        for short in ["海南乡村振兴简报", "通知", "海南", "美发〔2021〕7号"] {
+            let (bytes, _, _) = GBK.encode(short);
+            assert_eq!(decode_text(&bytes, None), Ok((short.to_string(), "GBK")));
+        }
+        // Real two-byte UTF-8 stays UTF-8.
+        for s in ["café ±5 °C", "Привет"] {
+            assert_eq!(
+                decode_text(s.as_bytes(), None),
+                Ok((s.to_string(), "UTF-8"))
+            );
+        }
     }
 
     #[test]

@@ -445,10 +445,17 @@ fn paragraphs(lines: &[Line]) -> Vec<String> {
     for (i, line) in lines.iter().enumerate() {
         let joins = i > 0 && {
             let prev = &lines[i - 1];
-            let (left, right, spacing) = margins[&line.page];
+            let (left, _, spacing) = margins[&line.page];
             let (_, prev_right, _) = margins[&prev.page];
             let size = line.size.max(prev.size);
-            let prev_full = prev.x1 >= prev_right - 1.5 * size;
+            // Ragged-right text stops up to ~2 chars short of the margin
+            // (a char that may not start a line pulls one down with it); a
+            // line ending a sentence must reach the margin to continue.
+            let ends_sentence = prev
+                .text
+                .ends_with(['。', '！', '？', '；', '：', '.', '!', '?']);
+            let slack = if ends_sentence { 1.0 } else { 2.6 };
+            let prev_full = prev.x1 >= prev_right - slack * size;
             let indented = line.x0 > left + 1.5 * size;
             let same_size = (line.size - prev.size).abs() <= 0.15 * size;
             let near = prev.page != line.page || line.y - prev.y <= spacing * 1.4 + 0.5;

@@ -4,8 +4,7 @@ use std::sync::OnceLock;
 
 use crate::normalize::fold;
 
-/// The synonym table as shipped.
-pub const TABLE: &str = include_str!("../../data/synonyms.txt");
+const TABLE: &str = include_str!("../../data/synonyms.txt");
 
 /// Groups of equivalent expressions, folded.
 fn groups() -> &'static [Vec<String>] {
@@ -42,6 +41,22 @@ pub fn expansions(term: &str) -> Vec<String> {
     out
 }
 
+/// The members of every group a query can reach: groups with a member made
+/// only of chars of `query` (folded, spaces ignored). Expanding a query only
+/// ever meets these; a CLI search builds its small dictionary from them.
+pub fn reachable_members(query: &str) -> Vec<&'static str> {
+    let chars: std::collections::HashSet<char> = fold(query).chars().collect();
+    groups()
+        .iter()
+        .filter(|g| {
+            g.iter()
+                .any(|m| m.chars().filter(|c| *c != ' ').all(|c| chars.contains(&c)))
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +68,13 @@ mod tests {
         assert!(expansions("两不愁三保障").contains(&"义务教育 基本医疗 住房安全".to_string()));
         assert!(expansions("驻村干部").contains(&"驻村工作队员".to_string()));
         assert!(expansions("不存在的词").is_empty());
+    }
+
+    #[test]
+    fn reachable_members_cover_expansions() {
+        let r = reachable_members("防返贫 工作");
+        assert!(r.contains(&"防止返贫") && r.contains(&"防返贫"));
+        assert!(reachable_members("区块链").is_empty());
     }
 
     #[test]
