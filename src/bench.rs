@@ -59,6 +59,8 @@ pub struct BenchOptions {
     pub work: Option<PathBuf>,
     /// Also measure the one-thread phase breakdown.
     pub phases: bool,
+    /// Skip the ingest and use the index an earlier run left in `work`.
+    pub queries_only: bool,
 }
 
 /// Ingest figures.
@@ -451,7 +453,16 @@ fn measure(
     let mut cpus = Vec::new();
     let mut last: Option<IngestReport> = None;
     let index_dir = work.join("index");
-    for i in 0..runs {
+    if opts.queries_only {
+        let manifest = store::current(&index_dir)?.1;
+        last = Some(IngestReport {
+            documents: manifest.documents,
+            bytes: dir_bytes(docs),
+            ..IngestReport::default()
+        });
+        secs.push(f64::NAN);
+    }
+    for i in 0..if opts.queries_only { 0 } else { runs } {
         let _ = std::fs::remove_dir_all(&index_dir);
         let cpu0 = process_cpu_s();
         let started = Instant::now();
@@ -481,30 +492,34 @@ fn measure(
     // Ingest as a child process, for its peak RSS and the end-to-end CLI wall time.
     let child_dir = work.join("index-child");
     let _ = std::fs::remove_dir_all(&child_dir);
-    let (child_wall_s, peak_rss_mb) = match run_child(
-        Command::new(&opts.govkb_bin)
-            .arg("ingest")
-            .arg(docs)
-            .arg("--index")
-            .arg(&child_dir)
-            .arg("--json")
-            .arg("--quiet"),
-    ) {
-        Ok((status, wall, rss, _)) if status.success() || status.code() == Some(1) => {
-            progress(&format!(
-                "ingest child: {wall:.2} s, peak RSS {}",
-                rss.map(|r| format!("{r:.0} MB"))
-                    .unwrap_or_else(|| "n/a".into())
-            ));
-            (Some(wall), rss)
-        }
-        Ok((status, ..)) => {
-            progress(&format!("ingest child failed: {status}"));
-            (None, None)
-        }
-        Err(e) => {
-            progress(&format!("ingest child could not run: {e}"));
-            (None, None)
+    let (child_wall_s, peak_rss_mb) = if opts.queries_only {
+        (None, None)
+    } else {
+        match run_child(
+            Command::new(&opts.govkb_bin)
+                .arg("ingest")
+                .arg(docs)
+                .arg("--index")
+                .arg(&child_dir)
+                .arg("--json")
+                .arg("--quiet"),
+        ) {
+            Ok((status, wall, rss, _)) if status.success() || status.code() == Some(1) => {
+                progress(&format!(
+                    "ingest child: {wall:.2} s, peak RSS {}",
+                    rss.map(|r| format!("{r:.0} MB"))
+                        .unwrap_or_else(|| "n/a".into())
+                ));
+                (Some(wall), rss)
+            }
+            Ok((status, ..)) => {
+                progress(&format!("ingest child failed: {status}"));
+                (None, None)
+            }
+            Err(e) => {
+                progress(&format!("ingest child could not run: {e}"));
+                (None, None)
+            }
         }
     };
     let _ = std::fs::remove_dir_all(&child_dir);

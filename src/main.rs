@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the index from a corpus folder (.txt and .md files).
+    /// Build the index from a corpus folder (.txt, .md, .docx, .html, .pdf).
     Ingest {
         /// Corpus folder.
         #[arg(default_value = "corpus")]
@@ -159,6 +159,9 @@ enum Command {
         /// Add a one-thread breakdown of where the ingest time goes.
         #[arg(long)]
         phases: bool,
+        /// Skip the ingest: measure queries on the index an earlier run left in --work.
+        #[arg(long, requires = "work")]
+        queries_only: bool,
         /// Print the report as JSON (one line) instead of a table.
         #[arg(long)]
         json: bool,
@@ -327,6 +330,7 @@ fn run(command: Command) -> Result<ExitCode> {
             cold_runs,
             work,
             phases,
+            queries_only,
             json,
         } => {
             let opts = govkb::bench::BenchOptions {
@@ -337,6 +341,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 govkb_bin: std::env::current_exe()?,
                 work,
                 phases,
+                queries_only,
             };
             let report = govkb::bench::run(&opts, &mut |line| eprintln!("bench: {line}"))?;
             if json {

@@ -726,3 +726,45 @@ fn ingest_reads_every_format_and_reports_the_scan() {
         ]
     );
 }
+
+// ------------------------------------------------------------ mutations
+
+fn fixtures() -> &'static [(&'static str, Vec<u8>)] {
+    static F: std::sync::OnceLock<Vec<(&'static str, Vec<u8>)>> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        vec![
+            ("m.pdf", notice_pdf()),
+            ("m.docx", notice_docx()),
+            ("m.html", notice_html("utf-8").into_bytes()),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64, failure_persistence: None, ..Default::default()
+    })]
+
+    /// Damaged copies of real fixtures (bytes overwritten, the file cut
+    /// short) are read or refused with a reason; nothing panics.
+    #[test]
+    fn damaged_fixtures_never_panic(
+        flips in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 0..12),
+        cut in proptest::option::of(proptest::prelude::any::<proptest::sample::Index>()),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, base) in fixtures() {
+            let mut bytes = base.clone();
+            for (at, b) in &flips {
+                let i = at.index(bytes.len());
+                bytes[i] = *b;
+            }
+            if let Some(c) = &cut {
+                bytes.truncate(c.index(bytes.len()));
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = load_document(dir.path(), &path);
+        }
+    }
+}
