@@ -95,7 +95,8 @@ print()
 c = g["cold"]
 print(f"govkb cold CLI search: median {c['median_ms']} ms over {c['runs']} processes (Jieba::new() {c['jieba_load_ms']} ms); "
       f"ingest as a CLI process {f(g['ingest'].get('child_wall_s'))} s; ingest CPU {f(g['ingest'].get('cpu_s'))} s; "
-      f"HTTP: {g['http'].get('status', g['http'])}.")
+      f"HTTP /api/search: " + (f"{g['http']['rps']} requests/s, p50 {g['http']['p50_ms']} / p99 {g['http']['p99_ms']} ms "
+                               f"({g['http']['clients']} keep-alive clients)" if 'rps' in g['http'] else str(g['http'].get('status'))) + ".")
 ph = g.get("phases")
 if ph:
     print(f"govkb one-thread phases (CPU s): read+normalise+parse {ph['read_normalize_parse_s']}, "

@@ -17,7 +17,9 @@
 //!   peers report them);
 //! - cold CLI search: `govkb search Q --index … --json` as a new process,
 //!   start to exit, median of several;
-//! - HTTP: `n/a` until govkb has a server command.
+//! - HTTP: `govkb serve` on the index and `GET /api/search` for every query
+//!   from one keep-alive client thread per core (loopback only): requests/s
+//!   and p50/p99.
 //!
 //! `--phases` adds a one-thread breakdown of the ingest work (CPU seconds of
 //! read+normalise+parse, records, record→document conversion, tokenizing).
@@ -585,6 +587,18 @@ fn measure(
         first_mismatch,
     };
 
+    let http = if opts.govkb_bin.exists() {
+        match http_bench(&opts.govkb_bin, &index_dir, queries, runs) {
+            Ok(v) => {
+                progress(&format!("http: {v}"));
+                v
+            }
+            Err(e) => serde_json::json!({ "status": format!("n/a: {e}") }),
+        }
+    } else {
+        serde_json::json!({"status": "n/a: no govkb binary"})
+    };
+
     let phases = if opts.phases {
         progress("phase breakdown (one thread)…");
         Some(phase_breakdown(docs, ingest_bench.cpu_s)?)
@@ -608,12 +622,206 @@ fn measure(
         q_p50_ms: query_bench.p50_ms,
         q_p99_ms: query_bench.p99_ms,
         cold_search_ms: cold_bench.median_ms,
-        http: serde_json::json!({"status": "n/a: no server yet"}),
+        http,
         ingest: ingest_bench,
         query: query_bench,
         cold: cold_bench,
         phases,
     })
+}
+
+/// Percent-encode a query for a URL.
+fn url_encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One keep-alive HTTP/1.1 GET; the status code. Reconnects when the server closed.
+fn http_get(
+    conn: &mut Option<std::io::BufReader<std::net::TcpStream>>,
+    addr: &str,
+    path: &str,
+) -> std::io::Result<u16> {
+    use std::io::{BufRead, Read, Write};
+    if conn.is_none() {
+        let s = std::net::TcpStream::connect(addr)?;
+        s.set_nodelay(true)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+        *conn = Some(std::io::BufReader::new(s));
+    }
+    let r = conn.as_mut().expect("connected");
+    write!(
+        r.get_mut(),
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: keep-alive\r\n\r\n"
+    )?;
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line `{}`", line.trim())))?;
+    let (mut length, mut close) = (None, false);
+    loop {
+        line.clear();
+        r.read_line(&mut line)?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let lower = l.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        } else if lower.starts_with("connection:") && lower.contains("close") {
+            close = true;
+        }
+    }
+    match length {
+        Some(n) => {
+            let mut body = vec![0; n];
+            r.read_exact(&mut body)?;
+        }
+        None => {
+            let mut body = Vec::new();
+            r.read_to_end(&mut body)?;
+            close = true;
+        }
+    }
+    if close {
+        *conn = None;
+    }
+    Ok(status)
+}
+
+/// `govkb serve` on the index, and every query as `GET /api/search?q=…` (top
+/// 10, snippets) from as many keep-alive client threads as cores, `passes`
+/// times over the list after one warm-up pass; requests/s and latency. Only
+/// the loopback address; bounded by the request count and a 120 s deadline.
+pub fn http_bench(
+    govkb_bin: &Path,
+    index_dir: &Path,
+    queries: &[String],
+    passes: usize,
+) -> Result<serde_json::Value> {
+    use std::io::BufRead;
+    let mut server = Command::new(govkb_bin)
+        .arg("serve")
+        .arg("--index")
+        .arg(index_dir)
+        .arg("--addr")
+        .arg("127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // The server prints its URL (on stdout or stderr); the rest is drained.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let pipes: Vec<Box<dyn std::io::Read + Send>> = [
+        server
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
+        server
+            .stderr
+            .take()
+            .map(|e| Box::new(e) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for pipe in pipes {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(|l| l.ok()) {
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let addr = rest.split(['/', ' ']).next().unwrap_or("").to_string();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+    }
+    let result = (|| -> Result<serde_json::Value> {
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .map_err(|_| Error::Index("`govkb serve` printed no URL".into()))?;
+        let mut conn = None;
+        let deadline = Instant::now() + std::time::Duration::from_secs(120);
+        while http_get(&mut conn, &addr, "/health")
+            .map(|s| s != 200)
+            .unwrap_or(true)
+        {
+            conn = None;
+            if Instant::now() > deadline {
+                return Err(Error::Index("server did not answer /health".into()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let paths: Vec<String> = queries
+            .iter()
+            .map(|q| format!("/api/search?q={}&limit=10", url_encode(q)))
+            .collect();
+        for p in &paths {
+            http_get(&mut conn, &addr, p)?;
+        }
+        let clients = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let work: Vec<&String> = (0..passes.max(1)).flat_map(|_| paths.iter()).collect();
+        let started = Instant::now();
+        let per_client: Vec<(Vec<f64>, usize)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..clients)
+                .map(|c| {
+                    let (work, addr) = (&work, &addr);
+                    scope.spawn(move || {
+                        let mut conn = None;
+                        let (mut lat, mut errors) = (Vec::new(), 0);
+                        for p in work.iter().skip(c).step_by(clients) {
+                            if Instant::now() > deadline {
+                                break;
+                            }
+                            let t = Instant::now();
+                            match http_get(&mut conn, addr, p) {
+                                Ok(200) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+                                _ => {
+                                    errors += 1;
+                                    conn = None;
+                                }
+                            }
+                        }
+                        (lat, errors)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let wall = started.elapsed().as_secs_f64();
+        let lat: Vec<f64> = per_client
+            .iter()
+            .flat_map(|c| c.0.iter().copied())
+            .collect();
+        let errors: usize = per_client.iter().map(|c| c.1).sum();
+        Ok(serde_json::json!({
+            "status": "ok",
+            "route": "/api/search?q=…&limit=10",
+            "clients": clients,
+            "requests": lat.len(),
+            "errors": errors,
+            "rps": round(lat.len() as f64 / wall, 1),
+            "p50_ms": round(percentile(&lat, 50.0), 3),
+            "p99_ms": round(percentile(&lat, 99.0), 3),
+        }))
+    })();
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
 
 /// Search every query with the full dictionary and with the small one a CLI
@@ -946,11 +1154,22 @@ pub fn table(r: &BenchReport) -> String {
     row(
         &mut out,
         "HTTP /api/search",
-        r.http
-            .get("status")
-            .and_then(|s| s.as_str())
-            .map(String::from)
-            .unwrap_or_else(|| r.http.to_string()),
+        match r.http.get("rps") {
+            Some(rps) => format!(
+                "{rps} requests/s, p50 {} / p99 {} ms ({} clients, {} requests, {} errors)",
+                r.http["p50_ms"],
+                r.http["p99_ms"],
+                r.http["clients"],
+                r.http["requests"],
+                r.http["errors"]
+            ),
+            None => r
+                .http
+                .get("status")
+                .and_then(|s| s.as_str())
+                .map(String::from)
+                .unwrap_or_else(|| r.http.to_string()),
+        },
     );
     if let Some(p) = &r.phases {
         row(

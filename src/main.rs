@@ -210,7 +210,11 @@ fn export(
 }
 
 /// An export request: an optional query and the place and year filters.
-fn export_request(query: Option<String>, region: Option<String>, year: Option<u32>) -> SearchRequest {
+fn export_request(
+    query: Option<String>,
+    region: Option<String>,
+    year: Option<u32>,
+) -> SearchRequest {
     let mut req = SearchRequest::new(query.unwrap_or_default());
     req.region = region;
     req.year = year;

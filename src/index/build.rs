@@ -99,27 +99,6 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     Ok(d)
 }
 
-/// Index settings: the stored records compressed with zstd (EXPERIMENT: env).
-fn index_settings() -> tantivy::IndexSettings {
-    use tantivy::store::{Compressor, ZstdCompressor};
-    let spec = std::env::var("GOVKB_DOCSTORE").unwrap_or_default();
-    let mut it = spec.split(':');
-    let kind = it.next().unwrap_or("");
-    let level: Option<i32> = it.next().and_then(|x| x.parse().ok());
-    let block: usize = it.next().and_then(|x| x.parse().ok()).unwrap_or(16_384);
-    tantivy::IndexSettings {
-        docstore_compression: match kind {
-            "zstd" => Compressor::Zstd(ZstdCompressor {
-                compression_level: level,
-            }),
-            "none" => Compressor::None,
-            _ => Compressor::Lz4,
-        },
-        docstore_blocksize: block,
-        ..Default::default()
-    }
-}
-
 fn count_sections(s: &[crate::model::Section]) -> usize {
     s.iter().map(|x| 1 + count_sections(&x.children)).sum()
 }
@@ -182,10 +161,7 @@ pub fn ingest(
     let building = store::new_generation(index_dir)?;
     let schema = build_schema();
     let fields = Fields::of(&schema)?;
-    let index = Index::builder()
-        .schema(schema)
-        .settings(index_settings())
-        .create_in_dir(&building)?;
+    let index = Index::create_in_dir(&building, schema)?;
     store::register_tokenizer(&index);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())

@@ -263,11 +263,15 @@ impl KnowledgeBase {
             )));
         }
         if req.offset > MAX_OFFSET {
-            return Err(Error::Input(format!("offset must be at most {MAX_OFFSET}, got {}", req.offset)));
+            return Err(Error::Input(format!(
+                "offset must be at most {MAX_OFFSET}, got {}",
+                req.offset
+            )));
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let ((total, ranked), relaxed) = self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
+        let ((total, ranked), relaxed) =
+            self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
         let top: Vec<_> = ranked
             .into_iter()
             .skip(req.offset)
@@ -359,7 +363,13 @@ impl KnowledgeBase {
         Ok(records)
     }
 
-    fn hit(&self, record: Record, score: f32, parts: &[query::Part], terms: &(Vec<Vec<char>>, Vec<Vec<char>>)) -> Hit {
+    fn hit(
+        &self,
+        record: Record,
+        score: f32,
+        parts: &[query::Part],
+        terms: &(Vec<Vec<char>>, Vec<Vec<char>>),
+    ) -> Hit {
         let highlight = snippet(&record.text, &terms.0, &terms.1);
         let haystack: Vec<char> = fold_term(&format!(
             "{}{}",
@@ -450,11 +460,21 @@ fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> (Vec<Vec<char>>, Vec
         typed.push(fold_term(&p.text));
         for w in p.text.split_whitespace() {
             typed.push(fold_term(w));
-            typed.extend(query::tokens(jieba, w, true).iter().filter(|t| t.chars().count() > 1).map(|t| fold_term(t)));
+            typed.extend(
+                query::tokens(jieba, w, true)
+                    .iter()
+                    .filter(|t| t.chars().count() > 1)
+                    .map(|t| fold_term(t)),
+            );
         }
         if !p.phrase {
             for c in query::concepts(jieba, &p.text) {
-                expanded.extend(c.expansions.iter().flat_map(|e| e.split_whitespace()).map(fold_term));
+                expanded.extend(
+                    c.expansions
+                        .iter()
+                        .flat_map(|e| e.split_whitespace())
+                        .map(fold_term),
+                );
             }
         }
     }

@@ -108,7 +108,10 @@ pub fn fold_term(term: &str) -> Vec<char> {
 /// `extra_terms` when `terms` do not occur.
 pub fn snippet(text: &str, terms: &[Vec<char>], extra_terms: &[Vec<char>]) -> Snippet {
     let original: Vec<char> = text.chars().collect();
-    let folded: Vec<char> = original.iter().map(|&c| fold_char(c).to_ascii_lowercase()).collect();
+    let folded: Vec<char> = original
+        .iter()
+        .map(|&c| fold_char(c).to_ascii_lowercase())
+        .collect();
     let primary = find_marks(&folded, terms);
     let all_terms: Vec<Vec<char>> = terms.iter().chain(extra_terms).cloned().collect();
     let marks = find_marks(&folded, &all_terms);
@@ -124,7 +127,10 @@ pub fn snippet(text: &str, terms: &[Vec<char>], extra_terms: &[Vec<char>]) -> Sn
     let anchors = if primary.is_empty() { &marks } else { &primary };
     let covered = |start: usize| -> usize {
         let end = start + SNIPPET_CHARS;
-        anchors.iter().map(|&(s, e)| e.min(end).saturating_sub(s.max(start))).sum()
+        anchors
+            .iter()
+            .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
+            .sum()
     };
     let start = anchors
         .iter()
@@ -151,7 +157,11 @@ mod tests {
 
     #[test]
     fn marks_adjacent_terms_as_one_range() {
-        let s = snippet("推进乡村振兴工作", &[fold_term("乡村"), fold_term("振兴")], &[]);
+        let s = snippet(
+            "推进乡村振兴工作",
+            &[fold_term("乡村"), fold_term("振兴")],
+            &[],
+        );
         assert_eq!(s.marks, vec![(2, 6)]);
         assert_eq!(s.html(), "推进<b>乡村振兴</b>工作");
     }
