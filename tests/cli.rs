@@ -9,7 +9,10 @@ use std::process::Command;
 use serde_json::Value;
 
 fn govkb(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(common::bin()).args(args).output().expect("run govkb");
+    let out = Command::new(common::bin())
+        .args(args)
+        .output()
+        .expect("run govkb");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -24,7 +27,15 @@ fn path(p: &Path) -> &str {
 #[test]
 fn search_json_contract() {
     let index = path(common::index_dir());
-    let (code, out, err) = govkb(&["search", "积分制", "--json", "--limit", "5", "--index", index]);
+    let (code, out, err) = govkb(&[
+        "search",
+        "积分制",
+        "--json",
+        "--limit",
+        "5",
+        "--index",
+        index,
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).expect("JSON");
     for key in ["query", "total", "took_ms", "hits"] {
@@ -35,13 +46,28 @@ fn search_json_contract() {
     assert_eq!(hits.len(), 5);
     for h in hits {
         for key in [
-            "id", "kind", "file", "doc_title", "doc_type", "date", "issue", "article_title", "section_path", "units", "locality",
-            "score", "snippet", "text",
+            "id",
+            "kind",
+            "file",
+            "doc_title",
+            "doc_type",
+            "date",
+            "issue",
+            "article_title",
+            "section_path",
+            "units",
+            "locality",
+            "score",
+            "snippet",
+            "text",
         ] {
             assert!(h.get(key).is_some(), "hit lacks {key}");
         }
         let file = h["file"].as_str().unwrap();
-        assert!(!file.contains('/') && file.ends_with(".txt"), "relative file name: {file}");
+        assert!(
+            !file.contains('/') && file.ends_with(".txt"),
+            "relative file name: {file}"
+        );
         assert!(h["snippet"].as_str().unwrap().contains("<b>"));
     }
 }
@@ -65,11 +91,31 @@ fn user_errors_are_one_line_and_non_zero() {
     let index = path(common::index_dir());
     let cases: [(&[&str], i32, &str); 6] = [
         (&["search", "", "--index", index], 2, "empty query"),
-        (&["search", "积分制", "--kind", "bogus", "--index", index], 2, "unknown kind"),
-        (&["search", "积分制", "--doc-type", "memo", "--index", index], 2, "unknown document type"),
-        (&["search", "积分制", "--limit", "500", "--index", index], 2, "limit must be between 1 and 100"),
-        (&["show", "nope#a9", "--index", index], 2, "no record with id"),
-        (&["search", "积分制", "--index", "/nonexistent/govkb-index"], 1, "no index at /nonexistent/govkb-index"),
+        (
+            &["search", "积分制", "--kind", "bogus", "--index", index],
+            2,
+            "unknown kind",
+        ),
+        (
+            &["search", "积分制", "--doc-type", "memo", "--index", index],
+            2,
+            "unknown document type",
+        ),
+        (
+            &["search", "积分制", "--limit", "500", "--index", index],
+            2,
+            "limit must be between 1 and 100",
+        ),
+        (
+            &["show", "nope#a9", "--index", index],
+            2,
+            "no record with id",
+        ),
+        (
+            &["search", "积分制", "--index", "/nonexistent/govkb-index"],
+            1,
+            "no index at /nonexistent/govkb-index",
+        ),
     ];
     for (args, want_code, want_msg) in cases {
         let (code, out, err) = govkb(args);
@@ -78,9 +124,17 @@ fn user_errors_are_one_line_and_non_zero() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.contains(want_msg), "{args:?}: {err}");
     }
-    let (code, _, err) = govkb(&["ingest", "/nonexistent/corpus", "--index", "/tmp/unused-govkb-index"]);
+    let (code, _, err) = govkb(&[
+        "ingest",
+        "/nonexistent/corpus",
+        "--index",
+        "/tmp/unused-govkb-index",
+    ]);
     assert_eq!(code, 2);
-    assert_eq!(err.trim(), "govkb: corpus folder /nonexistent/corpus does not exist");
+    assert_eq!(
+        err.trim(),
+        "govkb: corpus folder /nonexistent/corpus does not exist"
+    );
 }
 
 #[test]
@@ -91,18 +145,41 @@ fn docs_and_show() {
     let v: Value = serde_json::from_str(&out).unwrap();
     let docs = v["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 5);
-    let d000 = docs.iter().find(|d| d["id"] == "000_e37caf2969f00417").unwrap();
+    let d000 = docs
+        .iter()
+        .find(|d| d["id"] == "000_e37caf2969f00417")
+        .unwrap();
     assert_eq!(d000["issue"], "2023年第10期");
     assert_eq!(d000["total_issue"], 32);
     assert_eq!(d000["articles"].as_array().unwrap().len(), 4);
     assert_eq!(d000["articles"][0]["units"][1], "海口市乡村振兴局");
-    for key in ["id", "file", "doc_type", "title", "issuer", "doc_number", "date", "issue", "total_issue", "distribution", "editor", "encoding", "articles"] {
+    for key in [
+        "id",
+        "file",
+        "doc_type",
+        "title",
+        "issuer",
+        "doc_number",
+        "date",
+        "issue",
+        "total_issue",
+        "distribution",
+        "editor",
+        "encoding",
+        "articles",
+    ] {
         assert!(d000.get(key).is_some(), "document lacks {key}");
     }
     let (code, out, _) = govkb(&["show", "001_ce8c2f571f49a2a9", "--index", index]);
     assert_eq!(code, 0);
     assert!(out.contains("美发〔2021〕7号") && out.contains("（一）保持主要帮扶政策总体稳定"));
-    let (code, out, _) = govkb(&["show", "003_cfe1f94d390e57b3#a2", "--json", "--index", index]);
+    let (code, out, _) = govkb(&[
+        "show",
+        "003_cfe1f94d390e57b3#a2",
+        "--json",
+        "--index",
+        index,
+    ]);
     assert_eq!(code, 0);
     let a: Value = serde_json::from_str(&out).unwrap();
     assert!(a["article_title"].as_str().unwrap().starts_with("琼海市"));
@@ -113,16 +190,30 @@ fn docs_and_show() {
 fn bad_files_are_named_and_the_rest_indexed_and_a_failed_ingest_keeps_the_index() {
     let corpus = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
-    std::fs::copy(common::corpus().join("000_e37caf2969f00417.txt"), corpus.path().join("good.txt")).unwrap();
-    std::fs::write(corpus.path().join("broken.txt"), [0x89u8, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0]).unwrap();
+    std::fs::copy(
+        common::corpus().join("000_e37caf2969f00417.txt"),
+        corpus.path().join("good.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.path().join("broken.txt"),
+        [0x89u8, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0],
+    )
+    .unwrap();
     std::fs::write(corpus.path().join("empty.md"), "").unwrap();
     std::fs::write(corpus.path().join("notes.xyz"), "x").unwrap();
     let (code, out, err) = govkb(&["ingest", path(corpus.path()), "--index", path(index.path())]);
     assert_eq!(code, 1, "a failed file makes the run fail: {err}");
     assert!(out.contains("indexed 1 files"), "{out}");
     assert!(out.contains("skipped notes.xyz"), "{out}");
-    assert!(err.contains("failed broken.txt") && err.contains("binary"), "{err}");
-    assert!(err.contains("failed empty.md") && err.contains("empty"), "{err}");
+    assert!(
+        err.contains("failed broken.txt") && err.contains("binary"),
+        "{err}"
+    );
+    assert!(
+        err.contains("failed empty.md") && err.contains("empty"),
+        "{err}"
+    );
     let (code, out, _) = govkb(&["search", "积分制", "--index", path(index.path()), "--json"]);
     assert_eq!(code, 0);
     let before: Value = serde_json::from_str(&out).unwrap();

@@ -235,5 +235,9 @@ fn documents_and_articles_are_retrievable() {
     let passages = kb
         .list(RecordKind::Passage, None, Some("000_e37caf2969f00417#a1"))
         .unwrap();
-    assert_eq!(passages.len(), 8, "an intro, 一是…四是 of section 一, 一是…三是 of section 二");
+    assert_eq!(
+        passages.len(),
+        8,
+        "an intro, 一是…四是 of section 一, 一是…三是 of section 二"
+    );
 }

@@ -133,7 +133,10 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
         Ok(Err(e)) => {
             let reason = e.to_string();
             let prefix = format!("{}: ", relative_path(root, path));
-            Err(reason.strip_prefix(&prefix).map(str::to_string).unwrap_or(reason))
+            Err(reason
+                .strip_prefix(&prefix)
+                .map(str::to_string)
+                .unwrap_or(reason))
         }
         Err(_) => Err("internal error while parsing; please report this file".to_string()),
     }
