@@ -201,24 +201,30 @@ pub struct Segment {
     pub position: usize,
 }
 
+/// `text` with full-width forms folded for segmenting, and — when folding
+/// changed it — the byte offset in `text` of each char (plus the end), to map
+/// offsets back.
+fn folded_source(text: &str) -> (std::borrow::Cow<'_, str>, Option<Vec<usize>>) {
+    if text.chars().any(|c| fold_char(c) != c) {
+        let byte_of = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        (
+            std::borrow::Cow::Owned(text.chars().map(fold_char).collect()),
+            Some(byte_of),
+        )
+    } else {
+        (std::borrow::Cow::Borrowed(text), None)
+    }
+}
+
 /// Segment `text` into words plus their dictionary sub-words. Full-width
 /// forms are folded before segmenting; offsets point into `text` itself.
 pub fn segment(jieba: &Jieba, text: &str, with_subwords: bool) -> Vec<Segment> {
-    let folded: String;
-    let byte_of: Option<Vec<usize>>;
-    let source = if text.chars().any(|c| fold_char(c) != c) {
-        folded = text.chars().map(fold_char).collect();
-        byte_of = Some(
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain([text.len()])
-                .collect(),
-        );
-        folded.as_str()
-    } else {
-        byte_of = None;
-        text
-    };
+    let (source, byte_of) = folded_source(text);
+    let source = source.as_ref();
     let mut out = Vec::new();
     let mut position = 0;
     let mut bounds: Vec<usize> = Vec::new();
@@ -543,21 +549,8 @@ mod tests {
 
     /// The first implementation of [`segment`], kept as the reference the faster one must equal.
     fn segment_reference(jieba: &Jieba, text: &str, with_subwords: bool) -> Vec<Segment> {
-        let folded: String;
-        let byte_of: Option<Vec<usize>>;
-        let source = if text.chars().any(|c| fold_char(c) != c) {
-            folded = text.chars().map(fold_char).collect();
-            byte_of = Some(
-                text.char_indices()
-                    .map(|(i, _)| i)
-                    .chain([text.len()])
-                    .collect(),
-            );
-            folded.as_str()
-        } else {
-            byte_of = None;
-            text
-        };
+        let (source, byte_of) = folded_source(text);
+        let source = source.as_ref();
         let mut out = Vec::new();
         let mut position = 0;
         for word in jieba.cut(source, false) {
