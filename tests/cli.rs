@@ -45,22 +45,7 @@ fn search_json_contract() {
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 5);
     for h in hits {
-        for key in [
-            "id",
-            "kind",
-            "file",
-            "doc_title",
-            "doc_type",
-            "date",
-            "issue",
-            "article_title",
-            "section_path",
-            "units",
-            "locality",
-            "score",
-            "snippet",
-            "text",
-        ] {
+        for key in common::HIT_KEYS {
             assert!(h.get(key).is_some(), "hit lacks {key}");
         }
         let file = h["file"].as_str().unwrap();

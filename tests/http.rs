@@ -61,24 +61,7 @@ fn search_answers_the_same_object_as_the_cli() {
     let cli = cli_json(&["search", "积分制", "--limit", "20"]);
     assert_eq!(without_timing(v.clone()), without_timing(cli));
     assert!(v["total"].as_u64().expect("total") >= 15);
-    let keys = [
-        "id",
-        "kind",
-        "file",
-        "doc_title",
-        "doc_type",
-        "date",
-        "issue",
-        "article_title",
-        "section_path",
-        "units",
-        "locality",
-        "span",
-        "score",
-        "snippet",
-        "text",
-        "expansions",
-    ];
+    let keys = common::HIT_KEYS;
     for h in hits(&v) {
         for k in keys {
             assert!(h.get(k).is_some(), "hit lacks `{k}`: {h}");

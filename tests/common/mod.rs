@@ -39,3 +39,23 @@ pub fn bin() -> &'static str {
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// Fields every search hit carries: the `govkb search --json` contract.
+pub const HIT_KEYS: [&str; 16] = [
+    "id",
+    "kind",
+    "file",
+    "doc_title",
+    "doc_type",
+    "date",
+    "issue",
+    "article_title",
+    "section_path",
+    "units",
+    "locality",
+    "span",
+    "score",
+    "snippet",
+    "text",
+    "expansions",
+];
