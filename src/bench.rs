@@ -33,7 +33,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::index::build::{ingest, to_tantivy, IngestReport};
+use crate::index::build::{ingest, to_tantivy, IngestReport, Rebuild};
 use crate::index::schema::{build_schema, Fields};
 use crate::index::store;
 use crate::index::tokenizer::{jieba, segment};
@@ -468,7 +468,13 @@ fn measure(
         let _ = std::fs::remove_dir_all(&index_dir);
         let cpu0 = process_cpu_s();
         let started = Instant::now();
-        let report = ingest(docs, &index_dir, &mut |_, _| {}, &mut |_, _| {})?;
+        let report = ingest(
+            docs,
+            &index_dir,
+            Rebuild::Full,
+            &mut |_, _| {},
+            &mut |_, _| {},
+        )?;
         let s = started.elapsed().as_secs_f64();
         let cpu = process_cpu_s().zip(cpu0).map(|(b, a)| b - a);
         progress(&format!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use govkb::index::build::ingest;
+use govkb::index::build::{ingest, IngestReport, Rebuild};
 use govkb::model::DocType;
 use govkb::output;
 use govkb::record::RecordKind;
@@ -26,7 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the index from a corpus folder (.txt, .md, .docx, .html, .pdf).
+    /// Build or update the index from a corpus folder (.txt, .md, .docx, .html, .pdf):
+    /// only new and changed files are read, records of removed files dropped.
     Ingest {
         /// Corpus folder.
         #[arg(default_value = "corpus")]
@@ -34,6 +35,9 @@ enum Command {
         /// Index folder.
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// Read every file again into a fresh index.
+        #[arg(long)]
+        full: bool,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
@@ -266,9 +270,20 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Ingest {
             corpus,
             index,
+            full,
             json,
             quiet,
-        } => run_ingest(&corpus, &index, json, quiet),
+        } => run_ingest(
+            &corpus,
+            &index,
+            if full {
+                Rebuild::Full
+            } else {
+                Rebuild::Changed
+            },
+            json,
+            quiet,
+        ),
         Command::Search {
             query,
             limit,
@@ -535,6 +550,7 @@ fn show(kb: &KnowledgeBase, record: govkb::record::Record, json: bool) -> Result
 fn run_ingest(
     corpus: &std::path::Path,
     index: &std::path::Path,
+    rebuild: Rebuild,
     json: bool,
     quiet: bool,
 ) -> Result<ExitCode> {
@@ -550,6 +566,7 @@ fn run_ingest(
     let report = ingest(
         corpus,
         index,
+        rebuild,
         &mut |_, bytes| {
             if let Some(b) = &bar {
                 b.set_length(bytes);
@@ -568,23 +585,7 @@ fn run_ingest(
     if json {
         emit_json(&report)?;
     } else {
-        let mut out = format!(
-            "indexed {} files ({:.2} MB) in {:.2} s, {:.1} MB/s into {}\n  documents {}, articles {}, sections {}, passages {}\n  records: {}\n",
-            report.files_read,
-            report.bytes as f64 / 1_048_576.0,
-            report.seconds,
-            report.mb_per_s(),
-            index.display(),
-            report.documents,
-            report.articles,
-            report.sections,
-            report.passages,
-            report.records.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
-        );
-        for s in &report.skipped {
-            out.push_str(&format!("  skipped {}: {}\n", s.rel_path, s.reason));
-        }
-        emit(&out);
+        emit(&ingest_summary(&report, index));
     }
     for f in &report.failed {
         eprintln!("govkb: failed {}: {}", f.rel_path, f.reason);
@@ -598,4 +599,62 @@ fn run_ingest(
         );
         ExitCode::from(1)
     })
+}
+
+/// The text summary of an ingest: what changed, what was read, what was left out.
+fn ingest_summary(report: &IngestReport, index: &std::path::Path) -> String {
+    let mut out = if report.up_to_date {
+        format!(
+            "{} is up to date: {} files unchanged ({} documents, {} records)\n",
+            index.display(),
+            report.unchanged,
+            report.documents_total,
+            report.records_total
+        )
+    } else {
+        format!(
+            "indexed {} files ({:.2} MB) in {:.2} s, {:.1} MB/s into {}{}\n  files: {} added, {} changed, {} removed, {} unchanged, {} duplicate\n  read now: documents {}, articles {}, sections {}, passages {}\n  records read now: {}\n  index now: {} documents, {} records\n",
+            report.files_read,
+            report.bytes as f64 / 1_048_576.0,
+            report.seconds,
+            report.mb_per_s(),
+            index.display(),
+            report
+                .full_rebuild
+                .as_ref()
+                .map(|why| format!(" (full build: {why})"))
+                .unwrap_or_default(),
+            report.added.len(),
+            report.changed.len(),
+            report.removed.len(),
+            report.unchanged,
+            report.duplicates.len(),
+            report.documents,
+            report.articles,
+            report.sections,
+            report.passages,
+            report.records.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "),
+            report.documents_total,
+            report.records_total,
+        )
+    };
+    for (what, files) in [
+        ("added", &report.added),
+        ("changed", &report.changed),
+        ("removed", &report.removed),
+    ] {
+        if !files.is_empty() && files.len() <= 20 {
+            out.push_str(&format!("  {what}: {}\n", files.join(", ")));
+        }
+    }
+    for d in &report.duplicates {
+        out.push_str(&format!(
+            "  duplicate {} = {} (indexed once)\n",
+            d.file, d.same_as
+        ));
+    }
+    for s in &report.skipped {
+        out.push_str(&format!("  skipped {}: {}\n", s.rel_path, s.reason));
+    }
+    out
 }

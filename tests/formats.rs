@@ -701,8 +701,14 @@ fn ingest_reads_every_format_and_reports_the_scan() {
     std::fs::write(corpus.join("scan.pdf"), PdfWriter::new().write(&[None])).unwrap();
     std::fs::write(corpus.join("old.doc"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").unwrap();
     let index = dir.path().join("index");
-    let report = govkb::index::build::ingest(&corpus, &index, &mut |_, _| {}, &mut |_, _| {})
-        .expect("ingest");
+    let report = govkb::index::build::ingest(
+        &corpus,
+        &index,
+        govkb::index::build::Rebuild::Changed,
+        &mut |_, _| {},
+        &mut |_, _| {},
+    )
+    .expect("ingest");
     assert_eq!(report.documents, 4, "{report:?}");
     assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
     assert_eq!(report.failed[0].rel_path, "scan.pdf");

@@ -1,47 +1,87 @@
 //! `govkb ingest`: read → normalise → parse → extract → index → commit, into a
 //! new generation that replaces the current one only once complete.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+use super::files::{self, CorpusState, FileState};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
 use super::tokenizer::dictionary_version;
 use crate::error::{Error, Result};
+use crate::parse::file_stem;
 use crate::pipeline::load_document;
-use crate::read::{list_corpus, relative_path, Skipped};
+use crate::read::{io_reason, list_corpus, relative_path, Skipped};
 use crate::record::{document_records, Record};
 
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 
+/// Whether an ingest may keep what the current generation already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rebuild {
+    /// Re-read only new and changed files, drop the records of files that
+    /// are gone, keep the rest (a full build when there is no usable index).
+    Changed,
+    /// Read every file into a fresh index (`govkb ingest --full`).
+    Full,
+}
+
+/// A file left out because the same bytes are indexed from another file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// The duplicate, relative to the corpus.
+    pub file: String,
+    /// The file with the same content whose document is indexed.
+    pub same_as: String,
+}
+
 /// What an ingest did.
 #[derive(Debug, Default, Serialize)]
 pub struct IngestReport {
-    /// Files read and indexed.
+    /// Why every file was read (`None` when the ingest was incremental).
+    pub full_rebuild: Option<String>,
+    /// Files read and indexed in this run.
     pub files_read: usize,
+    /// New files indexed.
+    pub added: Vec<String>,
+    /// Files whose content changed, indexed again.
+    pub changed: Vec<String>,
+    /// Files whose records were removed: gone from the corpus, or now an exact duplicate.
+    pub removed: Vec<String>,
+    /// Files kept as they were indexed.
+    pub unchanged: usize,
+    /// Exact duplicates, indexed once.
+    pub duplicates: Vec<Duplicate>,
+    /// True when nothing changed, so no new generation was written.
+    pub up_to_date: bool,
     /// Files not of a supported type.
     pub skipped: Vec<Skipped>,
-    /// Files that could not be read or parsed, with the reason.
+    /// Files that could not be read or parsed, with the reason (a changed
+    /// file that fails keeps its earlier records).
     pub failed: Vec<Skipped>,
-    /// Documents indexed.
+    /// Documents read in this run.
     pub documents: usize,
-    /// Articles found.
+    /// Articles found in this run.
     pub articles: usize,
-    /// Section headings found.
+    /// Section headings found in this run.
     pub sections: usize,
-    /// Passages indexed.
+    /// Passages indexed in this run.
     pub passages: usize,
-    /// Records indexed by kind.
+    /// Records indexed in this run, by kind.
     pub records: BTreeMap<String, usize>,
-    /// Bytes of input read.
+    /// Documents in the index afterwards.
+    pub documents_total: usize,
+    /// Records in the index afterwards, all kinds.
+    pub records_total: usize,
+    /// Bytes of input read in this run.
     pub bytes: u64,
     /// Wall time in seconds.
     pub seconds: f64,
@@ -62,6 +102,16 @@ struct Parsed {
     sections: usize,
     passages: usize,
     bytes: u64,
+}
+
+/// A file to read in this run.
+struct Job<'a> {
+    rel: &'a str,
+    path: &'a Path,
+    /// Document id to give it (stable across re-ingests).
+    doc_id: String,
+    /// Its records are in the generation this one starts from.
+    replaces: bool,
 }
 
 /// Convert a record to a tantivy document.
@@ -103,10 +153,17 @@ fn count_sections(s: &[crate::model::Section]) -> usize {
     s.iter().map(|x| 1 + count_sections(&x.children)).sum()
 }
 
-/// Parse one file into tantivy documents; a panic in a parser becomes a failure, not a crash.
-fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<Parsed, String> {
+/// Parse one file into tantivy documents under the document id `doc_id`; a
+/// panic in a parser becomes a failure, not a crash.
+fn parse_file(
+    fields: &Fields,
+    root: &Path,
+    path: &Path,
+    doc_id: &str,
+) -> std::result::Result<Parsed, String> {
     let work = || -> Result<Parsed> {
-        let (doc, bytes) = load_document(root, path)?;
+        let (mut doc, bytes) = load_document(root, path)?;
+        doc.id = doc_id.to_string();
         let records = document_records(&doc);
         let kinds = records.iter().map(|r| r.kind.as_str()).collect();
         let docs = records
@@ -142,65 +199,257 @@ fn parse_file(fields: &Fields, root: &Path, path: &Path) -> std::result::Result<
     }
 }
 
-/// Build a new index generation from `corpus` in `index_dir` and publish it.
-/// `on_file` is called after each file with its relative path and byte size
-/// (for a progress bar); `on_start` with the number of files and total bytes.
+/// Number of threads reading and parsing files (the tantivy writer uses as many).
+fn worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8)
+}
+
+/// Run `work` on every item on `threads` threads, handing each result, in
+/// the order they finish, to `take` on the calling thread. Stops early when
+/// `take` fails.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut take: impl FnMut(usize, R) -> Result<()>,
+) -> Result<()> {
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<(usize, R)>(32);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, next, work) = (tx.clone(), &next, &work);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                if tx.send((i, work(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for (i, r) in rx {
+            take(i, r)?;
+        }
+        Ok(())
+    })
+}
+
+/// The current generation and the corpus state it was built from, when an
+/// ingest can start from it; otherwise why every file must be read.
+fn starting_point(
+    index_dir: &Path,
+    rebuild: Rebuild,
+) -> std::result::Result<(PathBuf, CorpusState), String> {
+    if rebuild == Rebuild::Full {
+        return Err("--full".to_string());
+    }
+    let generation = match store::current(index_dir) {
+        Ok((generation, _)) => generation,
+        Err(_) if !store::has_current(index_dir) => return Err("new index".to_string()),
+        Err(_) => {
+            return Err("the index was built by another govkb version or dictionary".to_string())
+        }
+    };
+    match files::load(&generation) {
+        Some(state) => Ok((generation, state)),
+        None => Err("the index does not record its files (built by an older govkb)".to_string()),
+    }
+}
+
+/// A document id for a file: its name without extension, or, when another
+/// file already has that id, its path without extension, then its full path.
+fn new_doc_id(rel: &str, taken: &HashSet<String>) -> String {
+    let without_ext = Path::new(rel)
+        .with_extension("")
+        .to_string_lossy()
+        .into_owned();
+    [file_stem(rel), without_ext, rel.to_string()]
+        .into_iter()
+        .find(|id| !taken.contains(id))
+        .unwrap_or_else(|| {
+            (2..)
+                .map(|n| format!("{rel}~{n}"))
+                .find(|id| !taken.contains(id))
+                .unwrap_or_default()
+        })
+}
+
+/// Bring the index in `index_dir` up to date with `corpus` and publish the
+/// result as a new generation. With [`Rebuild::Changed`] only new and
+/// changed files are read and the rest of the current generation is kept;
+/// exact duplicate files are indexed once. `on_start` is called with the
+/// number of files and bytes to read, `on_file` after each with its relative
+/// path and size (for a progress bar).
 pub fn ingest(
     corpus: &Path,
     index_dir: &Path,
+    rebuild: Rebuild,
     on_start: &mut dyn FnMut(usize, u64),
     on_file: &mut dyn FnMut(&str, u64),
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let listing = list_corpus(corpus)?;
     let _lock = store::lock(index_dir)?;
-    let total_bytes = listing
-        .files
-        .iter()
-        .filter_map(|p| p.metadata().ok())
-        .map(|m| m.len())
-        .sum();
-    on_start(listing.files.len(), total_bytes);
-    let building = store::new_generation(index_dir)?;
-    let schema = build_schema();
-    let fields = Fields::of(&schema)?;
-    let index = Index::create_in_dir(&building, schema)?;
-    store::register_tokenizer(&index);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(1, 8);
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
+    let threads = worker_threads();
     let mut report = IngestReport {
         skipped: listing.skipped,
         failed: listing.failed,
         ..IngestReport::default()
     };
-    let next = AtomicUsize::new(0);
-    let files = &listing.files;
-    let (tx, rx) = mpsc::sync_channel::<(usize, std::result::Result<Parsed, String>)>(32);
-    let result: Result<()> = std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, fields) = (&next, &fields);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
-                if tx.send((i, parse_file(fields, corpus, path))).is_err() {
-                    break;
-                }
-            });
+    let (base, old) = match starting_point(index_dir, rebuild) {
+        Ok((generation, state)) => (Some(generation), state),
+        Err(reason) => {
+            report.full_rebuild = Some(reason);
+            (None, CorpusState::new())
         }
-        drop(tx);
-        for (i, parsed) in rx {
-            let rel = relative_path(corpus, &files[i]);
+    };
+
+    // Hash every file; one that cannot be read now keeps what was indexed of it.
+    let rels: Vec<String> = listing
+        .files
+        .iter()
+        .map(|p| relative_path(corpus, p))
+        .collect();
+    let mut now: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    parallel_map(
+        &listing.files,
+        threads,
+        |p| files::hash_file(p),
+        |i, hashed| {
+            match hashed {
+                Ok(h) => {
+                    now.insert(rels[i].clone(), h);
+                }
+                Err(e) => {
+                    if let Some(s) = old.get(&rels[i]) {
+                        now.insert(rels[i].clone(), (s.hash.clone(), s.bytes));
+                    }
+                    report.failed.push(Skipped {
+                        rel_path: rels[i].clone(),
+                        reason: io_reason(e),
+                    });
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let hashes = now
+        .iter()
+        .map(|(p, (h, _))| (p.clone(), h.clone()))
+        .collect();
+    let changes = files::diff(&old, &hashes);
+
+    // The new corpus state: kept files as they were, then the files read now.
+    let mut state: CorpusState = changes
+        .unchanged
+        .iter()
+        .filter_map(|p| old.get(p).map(|s| (p.clone(), s.clone())))
+        .collect();
+    for (file, original) in &changes.duplicates {
+        let (hash, bytes) = now[file].clone();
+        state.insert(
+            file.clone(),
+            FileState {
+                hash,
+                bytes,
+                doc_id: None,
+                duplicate_of: Some(original.clone()),
+            },
+        );
+    }
+    let mut taken: HashSet<String> = old.values().filter_map(|s| s.doc_id.clone()).collect();
+    let paths: BTreeMap<&str, &Path> = rels
+        .iter()
+        .map(String::as_str)
+        .zip(listing.files.iter().map(PathBuf::as_path))
+        .collect();
+    let mut jobs = Vec::new();
+    for (rel, replaces) in changes
+        .changed
+        .iter()
+        .map(|r| (r, true))
+        .chain(changes.added.iter().map(|r| (r, false)))
+    {
+        let doc_id = match old.get(rel).and_then(|s| s.doc_id.clone()) {
+            Some(id) => id,
+            None => new_doc_id(rel, &taken),
+        };
+        taken.insert(doc_id.clone());
+        jobs.push(Job {
+            rel,
+            path: paths[rel.as_str()],
+            doc_id,
+            replaces,
+        });
+    }
+    report.unchanged = changes.unchanged.len();
+    report.removed = changes.removed.clone();
+    report.duplicates = changes
+        .duplicates
+        .iter()
+        .map(|(file, same_as)| Duplicate {
+            file: file.clone(),
+            same_as: same_as.clone(),
+        })
+        .collect();
+    if base.is_some() && jobs.is_empty() && changes.removed.is_empty() && state == old {
+        report.up_to_date = true;
+        report.documents_total = state.values().filter(|s| s.doc_id.is_some()).count();
+        report.records_total = store::current(index_dir)?.1.records;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+
+    on_start(jobs.len(), jobs.iter().map(|j| now[j.rel].1).sum());
+    let building = match &base {
+        Some(generation) => store::branch_generation(index_dir, generation)?,
+        None => store::new_generation(index_dir)?,
+    };
+    let index = match &base {
+        Some(_) => Index::open_in_dir(building.path())?,
+        None => Index::create_in_dir(building.path(), build_schema())?,
+    };
+    store::register_tokenizer(&index);
+    let fields = Fields::of(&index.schema())?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
+    let file_term = |rel: &str| Term::from_field_text(fields.file, rel);
+    for rel in &changes.removed {
+        writer.delete_term(file_term(rel));
+    }
+    parallel_map(
+        &jobs,
+        threads,
+        |job| parse_file(&fields, corpus, job.path, &job.doc_id),
+        |i, parsed| {
+            let job = &jobs[i];
             match parsed {
                 Ok(p) => {
+                    if job.replaces {
+                        writer.delete_term(file_term(job.rel));
+                    }
                     for d in p.records {
                         writer.add_document(d)?;
                     }
                     for k in p.kinds {
                         *report.records.entry(k.to_string()).or_default() += 1;
+                    }
+                    let (hash, bytes) = now[job.rel].clone();
+                    state.insert(
+                        job.rel.to_string(),
+                        FileState {
+                            hash,
+                            bytes,
+                            doc_id: Some(job.doc_id.clone()),
+                            duplicate_of: None,
+                        },
+                    );
+                    if job.replaces {
+                        report.changed.push(job.rel.to_string());
+                    } else {
+                        report.added.push(job.rel.to_string());
                     }
                     report.files_read += 1;
                     report.documents += 1;
@@ -208,25 +457,38 @@ pub fn ingest(
                     report.sections += p.sections;
                     report.passages += p.passages;
                     report.bytes += p.bytes;
-                    on_file(&rel, p.bytes);
+                    on_file(job.rel, p.bytes);
                 }
                 Err(reason) => {
-                    on_file(&rel, 0);
+                    // A changed file that no longer reads keeps its earlier records.
+                    if let Some(s) = old.get(job.rel).filter(|_| job.replaces) {
+                        state.insert(job.rel.to_string(), s.clone());
+                    }
+                    on_file(job.rel, 0);
                     report.failed.push(Skipped {
-                        rel_path: rel,
+                        rel_path: job.rel.to_string(),
                         reason,
                     });
                 }
             }
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&building);
-        return Err(e);
+            Ok(())
+        },
+    )?;
+    report.added.sort();
+    report.changed.sort();
+    report.documents_total = state.values().filter(|s| s.doc_id.is_some()).count();
+    if report.documents_total == 0 {
+        return Err(Error::Input(format!(
+            "no document could be read from {} ({} failed, {} skipped); the existing index is unchanged",
+            corpus.display(),
+            report.failed.len(),
+            report.skipped.len()
+        )));
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
+    report.records_total = index.reader()?.searcher().num_docs() as usize;
+    files::save(building.path(), &state)?;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         dictionary: dictionary_version(),
@@ -236,19 +498,10 @@ pub fn ingest(
             .map(|d| d.as_secs())
             .unwrap_or(0),
         corpus: corpus.display().to_string(),
-        documents: report.documents,
-        records: report.records.values().sum(),
+        documents: report.documents_total,
+        records: report.records_total,
     };
-    if report.documents == 0 {
-        let _ = std::fs::remove_dir_all(&building);
-        return Err(Error::Input(format!(
-            "no document could be read from {} ({} failed, {} skipped); the existing index is unchanged",
-            corpus.display(),
-            report.failed.len(),
-            report.skipped.len()
-        )));
-    }
-    store::publish(index_dir, &building, &manifest)?;
+    store::publish(index_dir, building, &manifest)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -2,6 +2,7 @@
 //! store and the ingest that fills it.
 
 pub mod build;
+pub mod files;
 pub mod schema;
 pub mod store;
 pub mod tokenizer;

@@ -72,37 +72,79 @@ pub fn lock(dir: &Path) -> Result<IngestLock> {
     }
 }
 
-/// A fresh folder for a generation being built.
-pub fn new_generation(dir: &Path) -> Result<PathBuf> {
+/// A generation folder being built (`gen-….building`). Dropped before
+/// [`publish`], it is removed, so a failed ingest leaves nothing behind.
+pub struct Building {
+    path: PathBuf,
+}
+
+impl Building {
+    /// The folder the new generation is written in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        if self.path.exists() {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A fresh, empty folder for a generation.
+pub fn new_generation(dir: &Path) -> Result<Building> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let path = dir.join(format!("gen-{nanos:020}.building"));
     fs::create_dir_all(&path)?;
-    Ok(path)
+    Ok(Building { path })
+}
+
+/// A new generation starting as a copy of the complete generation `from`:
+/// tantivy's segment files never change once written, so they are
+/// hard-linked (copied where links fail); the files tantivy rewrites
+/// (`meta.json`, `.managed.json`) are copied. Changing the new generation
+/// leaves `from` exactly as readers see it.
+pub fn branch_generation(dir: &Path, from: &Path) -> Result<Building> {
+    let building = new_generation(dir)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if text.starts_with(".tantivy-") || text == MANIFEST || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let target = building.path.join(&name);
+        let rewritten = text == "meta.json" || text == ".managed.json";
+        if rewritten || fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(building)
 }
 
 /// Seal a built generation: write its manifest, rename it complete, point
 /// `CURRENT` at it atomically, and remove older generations and leftovers.
-pub fn publish(dir: &Path, building: &Path, manifest: &Manifest) -> Result<PathBuf> {
-    fs::write(
-        building.join(MANIFEST),
-        serde_json::to_vec_pretty(manifest)?,
-    )?;
-    let name = building
+pub fn publish(dir: &Path, building: Building, manifest: &Manifest) -> Result<PathBuf> {
+    let path = building.path.clone();
+    fs::write(path.join(MANIFEST), serde_json::to_vec_pretty(manifest)?)?;
+    let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".building"))
         .ok_or_else(|| {
             Error::Index(format!(
                 "{} is not a generation being built",
-                building.display()
+                path.display()
             ))
         })?
         .to_string();
     let done = dir.join(&name);
-    fs::rename(building, &done)?;
+    fs::rename(&path, &done)?;
     let tmp = dir.join(format!("{CURRENT}.tmp"));
     {
         let mut f = File::create(&tmp)?;
@@ -128,6 +170,11 @@ fn remove_stale(dir: &Path, keep: &str) {
             let _ = fs::remove_dir_all(e.path());
         }
     }
+}
+
+/// Whether `dir` has a `CURRENT` generation (complete or not).
+pub fn has_current(dir: &Path) -> bool {
+    dir.join(CURRENT).exists()
 }
 
 /// The generation `CURRENT` names, with its manifest.

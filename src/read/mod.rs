@@ -277,10 +277,9 @@ pub fn list_corpus(root: &Path) -> Result<CorpusListing> {
     Ok(listing)
 }
 
-/// Read one file whole, with the size limit of its kind and plain reasons
-/// for the usual failures.
-fn read_bytes(path: &Path, kind: FileKind) -> std::result::Result<Vec<u8>, String> {
-    let io_reason = |e: std::io::Error| match e.kind() {
+/// Why a corpus file could not be read, in plain words.
+pub fn io_reason(e: std::io::Error) -> String {
+    match e.kind() {
         std::io::ErrorKind::NotFound => {
             "file vanished after the corpus was listed (deleted or moved during the run)"
                 .to_string()
@@ -289,7 +288,12 @@ fn read_bytes(path: &Path, kind: FileKind) -> std::result::Result<Vec<u8>, Strin
             "permission denied: govkb cannot read this file (check its owner and mode)".to_string()
         }
         _ => format!("cannot read: {e}"),
-    };
+    }
+}
+
+/// Read one file whole, with the size limit of its kind and plain reasons
+/// for the usual failures.
+fn read_bytes(path: &Path, kind: FileKind) -> std::result::Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(io_reason)?;
     if !meta.is_file() {
         return Err("not a regular file any more".into());

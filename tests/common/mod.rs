@@ -18,8 +18,14 @@ pub fn index_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        ingest(&corpus(), dir.path(), &mut |_, _| {}, &mut |_, _| {})
-            .expect("ingest of the sample corpus");
+        ingest(
+            &corpus(),
+            dir.path(),
+            govkb::index::build::Rebuild::Changed,
+            &mut |_, _| {},
+            &mut |_, _| {},
+        )
+        .expect("ingest of the sample corpus");
         dir
     })
     .path()
