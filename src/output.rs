@@ -95,6 +95,17 @@ pub fn hit_text(n: usize, h: &Hit, colour: bool) -> String {
         let _ = write!(tail, " · via synonym {}", h.expansions.join("、"));
     }
     let _ = writeln!(out, "   {}", dim(&tail, colour));
+    if !h.also_in.is_empty() {
+        let copies: Vec<String> = h
+            .also_in
+            .iter()
+            .map(|a| match &a.issue {
+                Some(issue) => format!("{} {issue}", a.doc_title),
+                None => a.doc_title.clone(),
+            })
+            .collect();
+        let _ = writeln!(out, "   also in: {}", copies.join(", "));
+    }
     out
 }
 

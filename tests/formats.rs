@@ -719,7 +719,15 @@ fn ingest_reads_every_format_and_reports_the_scan() {
     let mut req = govkb::search::SearchRequest::new("设立5年过渡期");
     req.limit = 20;
     let hits = kb.search(&req).unwrap();
-    let mut files: Vec<&str> = hits.hits.iter().map(|h| h.record.file.as_str()).collect();
+    // The same notice in four formats: its copies are collapsed into one hit's
+    // `also_in` (search::collapse), so count those files too.
+    let mut files: Vec<&str> = hits
+        .hits
+        .iter()
+        .flat_map(|h| {
+            std::iter::once(h.record.file.as_str()).chain(h.also_in.iter().map(|a| a.file.as_str()))
+        })
+        .collect();
     files.sort();
     files.dedup();
     assert_eq!(

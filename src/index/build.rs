@@ -146,6 +146,10 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     }
     d.add_text(fields.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
+    if let Some(h) = r.near_dup {
+        d.add_u64(fields.near_dup, h);
+        d.add_u64(fields.doc_key, crate::record::near_dup::doc_key(&r.doc_id));
+    }
     Ok(d)
 }
 

@@ -10,7 +10,7 @@ use super::tokenizer::TOKENIZER_NAME;
 use crate::error::{Error, Result};
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +45,13 @@ pub struct Fields {
     pub text: Field,
     /// The whole [`crate::record::Record`] as one stored JSON object.
     pub data: Field,
+    /// Near-duplicate fingerprint of passages, articles and cases
+    /// ([`crate::record::near_dup`]), a fast field read per search candidate.
+    pub near_dup: Field,
+    /// With a fingerprint, a hash of the document id
+    /// ([`crate::record::near_dup::doc_key`]): search collapses only copies
+    /// from other documents.
+    pub doc_key: Field,
 }
 
 fn searchable(stored: bool) -> TextOptions {
@@ -77,6 +84,8 @@ pub fn build_schema() -> Schema {
     b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
     b.add_text_field("text", searchable(false));
     b.add_text_field("data", STORED);
+    b.add_u64_field("near_dup", FAST);
+    b.add_u64_field("doc_key", FAST);
     b.build()
 }
 
@@ -106,6 +115,8 @@ impl Fields {
             year: f("year")?,
             text: f("text")?,
             data: f("data")?,
+            near_dup: f("near_dup")?,
+            doc_key: f("doc_key")?,
         })
     }
 }

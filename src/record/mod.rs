@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod extracted;
+pub mod near_dup;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -11,6 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::extract::locality;
 use crate::extract::units::{find_annotations, parse_credit_line, UnitMention};
 use crate::model::{Article, DocType, Document, Span};
+use near_dup::{fingerprint, Sketch};
 
 /// The kinds of record in the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -108,6 +110,10 @@ pub struct Record {
     /// Text to index when it differs from `text` (a figure is found by its sentence).
     #[serde(default, skip_serializing)]
     pub index_text: Option<String>,
+    /// Near-duplicate fingerprint ([`near_dup`]) of a passage, article or
+    /// case, for collapsing reprints in search (index only).
+    #[serde(default, skip_serializing)]
+    pub near_dup: Option<u64>,
 }
 
 impl Record {
@@ -183,6 +189,7 @@ impl<'a> DocContext<'a> {
             regions,
             unit_keys: Vec::new(),
             index_text: None,
+            near_dup: None,
         }
     }
 
@@ -324,5 +331,51 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     out.extend(figures);
     out.extend(extracted);
     out.extend(cases);
+    add_fingerprints(&ctx, &mut out);
     out
+}
+
+/// Near-duplicate fingerprints of the kinds a reprint shows up as: a passage
+/// from its text, an article from its passages' text (its headline may be
+/// reworded), a case like its article when it is a whole article, else from
+/// its text. Figures, measures and units are left out: the same wording in
+/// two documents there is a different fact (another place's figure, another
+/// unit's duty).
+fn add_fingerprints(ctx: &DocContext, records: &mut [Record]) {
+    let doc = ctx.doc;
+    let sketches: Vec<Sketch> = doc.passages.iter().map(|p| Sketch::of(&p.text)).collect();
+    // Per article: its passages' merged sketch and their extent.
+    let mut bodies: Vec<(Sketch, Option<Span>)> =
+        vec![(Sketch::default(), None); doc.articles.len()];
+    for (p, sketch) in doc.passages.iter().zip(&sketches) {
+        if let Some(body) = p.article.and_then(|i| bodies.get_mut(i)) {
+            body.0.merge(sketch);
+            body.1 = Some(body.1.map_or(p.span, |s| Span {
+                start: s.start.min(p.span.start),
+                end: s.end.max(p.span.end),
+            }));
+        }
+    }
+    let articles: Vec<(String, Option<u64>, Option<Span>)> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, (sketch, span))| (ctx.article_id(i), sketch.fingerprint(), *span))
+        .collect();
+    let article = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|id| articles.iter().find(|a| a.0 == id))
+    };
+    let mut passages = sketches.iter();
+    for r in records.iter_mut() {
+        r.near_dup = match r.kind {
+            // Passage records follow `doc.passages`, in order.
+            RecordKind::Passage => passages.next().and_then(Sketch::fingerprint),
+            RecordKind::Article => article(&r.article_id).and_then(|a| a.1),
+            RecordKind::Case => match article(&r.article_id) {
+                Some(a) if a.2 == Some(r.span) => a.1,
+                _ => fingerprint(&r.text),
+            },
+            _ => None,
+        };
+    }
 }

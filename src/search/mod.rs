@@ -1,6 +1,7 @@
 //! Stage 6, search: the one query API, [`KnowledgeBase::search`], used by the
 //! CLI, the HTTP server and the bulletin compiler alike.
 
+pub mod collapse;
 pub mod facets;
 pub mod query;
 pub mod snippet;
@@ -24,6 +25,7 @@ use crate::index::store::{self, Manifest};
 use crate::index::tokenizer::jieba;
 use crate::model::DocType;
 use crate::record::{Record, RecordKind};
+pub use collapse::AlsoIn;
 use query::{parse_parts, PartOccur, Strictness};
 use snippet::{fold_term, snippet, Snippet};
 
@@ -45,6 +47,17 @@ pub(crate) fn relaxes(strict_total: usize) -> bool {
 
 /// Deepest offset a page may start at.
 pub const MAX_OFFSET: usize = 10_000;
+
+/// Candidates ranked past a page, so that collapsing copies seldom leaves
+/// it short and makes the search rank again (on the 10 MB benchmark corpus,
+/// whose generator reuses passages a lot, a fifth of first pages still do).
+/// At least [`RELAX_BELOW`], so a relaxed search ranks every strict match
+/// before the partial ones whatever the page size.
+const COLLAPSE_MARGIN: usize = 2 * RELAX_BELOW;
+
+/// Fewest candidates left after a page's last hit once copies are collapsed;
+/// with fewer, the search ranks twice as deep.
+const COLLAPSE_LOOKAHEAD: usize = COLLAPSE_MARGIN / 2;
 
 /// A search request: query text, paging and filters.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +110,10 @@ pub struct Hit {
     pub partial: bool,
     /// Synonym expansions found in this hit (empty when it matched the words as typed).
     pub expansions: Vec<String>,
+    /// Near-duplicates of this hit in other documents (a reprint of the
+    /// passage, article or case), collapsed into it, best-ranked first;
+    /// empty when there are none.
+    pub also_in: Vec<AlsoIn>,
     /// The snippet with its marks, for terminal rendering.
     #[serde(skip)]
     pub highlight: Snippet,
@@ -107,7 +124,9 @@ pub struct Hit {
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
-    /// Number of records matching every word (and the filters).
+    /// Number of records matching every word (and the filters), near-duplicate
+    /// copies included: the hits of all pages together can be fewer, since
+    /// copies are shown only in their best-ranked hit's `also_in`.
     pub total: usize,
     /// Time taken in milliseconds.
     pub took_ms: f64,
@@ -253,7 +272,10 @@ impl KnowledgeBase {
         out
     }
 
-    /// Run a search: the one query API.
+    /// Run a search: the one query API. Near-duplicates from different
+    /// documents (see [`collapse`]) are shown once, at the best-ranked copy,
+    /// with the others in its [`Hit::also_in`]; pages are cut from the
+    /// collapsed ranking, so each hit appears on one page only.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         if req.limit == 0 || req.limit > MAX_LIMIT {
@@ -270,19 +292,53 @@ impl KnowledgeBase {
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let ((total, ranked), relaxed) =
-            self.rank(&searcher, &parts, req, req.offset + req.limit, true)?;
-        let top: Vec<_> = ranked
-            .into_iter()
+        let wanted = req.offset + req.limit;
+        let mut fetch = wanted + COLLAPSE_MARGIN;
+        // Rank, collapse, and rank deeper while copies leave the page short
+        // or too few candidates after it to find its hits' copies. Collapsing
+        // a longer ranking extends that of a shorter one, so every page is cut
+        // from the same collapsed order.
+        let (total, relaxed, ranked, slots) = loop {
+            let ((total, ranked), relaxed) = self.rank(&searcher, &parts, req, fetch, true)?;
+            let (fps, docs) = collapse::read_keys(&searcher, &self.fields, &ranked)?;
+            let slots = collapse::collapse(&fps, &docs);
+            let last_needed = slots
+                .iter()
+                .enumerate()
+                .filter(|s| s.1.is_none())
+                .nth(wanted - 1)
+                .map(|s| s.0);
+            let exhausted = ranked.len() < fetch;
+            if exhausted || last_needed.is_some_and(|i| i + COLLAPSE_LOOKAHEAD < ranked.len()) {
+                break (total, relaxed, ranked, slots);
+            }
+            // Rank deeper in proportion to the share of candidates kept so
+            // far, with half as much again since copies thicken down the
+            // ranking (2 to 16 times as deep; past every record it is
+            // exhausted).
+            let kept = slots.iter().filter(|s| s.is_none()).count().max(1);
+            let estimate =
+                ranked.len() * (wanted + COLLAPSE_LOOKAHEAD + 1) * 3 / 2 / kept + COLLAPSE_MARGIN;
+            fetch = estimate
+                .clamp(fetch * 2, fetch * 16)
+                .min(searcher.num_docs() as usize + 1);
+        };
+        let terms = highlight_terms(&parts, &self.jieba);
+        let page: Vec<usize> = (0..ranked.len())
+            .filter(|&i| slots[i].is_none())
             .skip(req.offset)
             .take(req.limit)
             .collect();
-        let terms = highlight_terms(&parts, &self.jieba);
-        let mut hits = Vec::with_capacity(top.len());
-        for (rank, (score, addr)) in top.into_iter().enumerate() {
+        let mut hits = Vec::with_capacity(page.len());
+        for i in page {
+            let (score, addr) = ranked[i];
             let record = self.load(&searcher, addr)?;
             let mut hit = self.hit(record, score, &parts, &terms);
-            hit.partial = req.offset + rank >= total;
+            hit.partial = i >= total;
+            hit.also_in = (i + 1..ranked.len())
+                .filter(|&k| slots[k] == Some(i))
+                .map(|k| self.load_json(&searcher, ranked[k].1))
+                .collect::<Result<_>>()?;
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -394,11 +450,21 @@ impl KnowledgeBase {
             score,
             partial: false,
             expansions,
+            also_in: Vec::new(),
             highlight,
         }
     }
 
     fn load(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Result<Record> {
+        self.load_json(searcher, addr)
+    }
+
+    /// A stored record, or the fields of it that `T` takes.
+    fn load_json<T: serde::de::DeserializeOwned>(
+        &self,
+        searcher: &Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<T> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let json = doc
             .get_first(self.fields.data)

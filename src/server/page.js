@@ -202,7 +202,20 @@ function hitItem(h) {
     dotted("path", section),
     h.kind === "figure" ? null : el("p", { class: "snippet", html: h.snippet }),
     extra(h),
+    alsoIn(h),
     tags.length ? el("div", { class: "tags" }, tags) : null);
+}
+
+/** The other documents a reprinted hit appears in (its collapsed copies). */
+function alsoIn(h) {
+  const copies = h.also_in || [];
+  if (!copies.length) return null;
+  return el("div", { class: "also-in" }, "另见于：",
+    copies.map((c, i) => [
+      i ? "；" : "",
+      el("a", { href: docHref(c.id.split("#")[0]), title: c.article_title || "" },
+        [c.doc_title, c.issue].filter(Boolean).join(" ")),
+    ]));
 }
 
 /** Kind-specific detail under a hit. */

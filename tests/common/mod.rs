@@ -47,7 +47,7 @@ pub fn squash(s: &str) -> String {
 }
 
 /// Fields every search hit carries: the `govkb search --json` contract.
-pub const HIT_KEYS: [&str; 16] = [
+pub const HIT_KEYS: [&str; 17] = [
     "id",
     "kind",
     "file",
@@ -64,4 +64,5 @@ pub const HIT_KEYS: [&str; 16] = [
     "snippet",
     "text",
     "expansions",
+    "also_in",
 ];
