@@ -122,18 +122,19 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     d.add_text(fields.doc_id, &r.doc_id);
     d.add_text(fields.file, &r.file);
     d.add_text(fields.doc_type, r.doc_type.as_str());
-    d.add_text(fields.doc_title, &r.doc_title);
+    let t = fields.text(r.kind);
+    d.add_text(t.doc_title, &r.doc_title);
     if let Some(a) = &r.article_id {
         d.add_text(fields.article_id, a);
     }
-    if let Some(t) = &r.article_title {
-        d.add_text(fields.article_title, t);
+    if let Some(title) = &r.article_title {
+        d.add_text(t.article_title, title);
     }
     if !r.section_path.is_empty() {
-        d.add_text(fields.section_path, r.section_path.join(" > "));
+        d.add_text(t.section_path, r.section_path.join(" > "));
     }
     if !r.unit_keys.is_empty() {
-        d.add_text(fields.units, r.unit_keys.join(" "));
+        d.add_text(t.units, r.unit_keys.join(" "));
     }
     for k in &r.unit_keys {
         d.add_text(fields.unit_key, k);
@@ -144,7 +145,7 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     if let Some(y) = r.year() {
         d.add_u64(fields.year, y as u64);
     }
-    d.add_text(fields.text, r.index_text.as_deref().unwrap_or(&r.text));
+    d.add_text(t.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
     if let Some(h) = r.near_dup {
         d.add_u64(fields.near_dup, h);

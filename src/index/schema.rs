@@ -1,5 +1,7 @@
 //! The one tantivy schema: every record kind (document, article, passage and
-//! the extracted records) is a tantivy document with the same fields.
+//! the extracted records) is a tantivy document with the same fields, except
+//! that passages — the default search — have searchable fields of their own
+//! ([`TextFields`]), so a passage search walks passage postings only.
 
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
@@ -8,9 +10,27 @@ use tantivy::schema::{
 
 use super::tokenizer::TOKENIZER_NAME;
 use crate::error::{Error, Result};
+use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The searchable fields of one group of record kinds.
+#[derive(Debug, Clone, Copy)]
+pub struct TextFields {
+    /// The record's text (positions for phrases; stored inside `data`).
+    pub text: Field,
+    /// Article title (boosted).
+    pub article_title: Field,
+    /// Section path joined with ` > `.
+    pub section_path: Field,
+    /// Unit names, short and full.
+    pub units: Field,
+    /// Document title.
+    pub doc_title: Field,
+    /// Exact unit names (shared by every kind; also a filter).
+    pub unit_key: Field,
+}
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
@@ -25,24 +45,18 @@ pub struct Fields {
     pub file: Field,
     /// Document type (bulletin, notice …).
     pub doc_type: Field,
-    /// Document title (searchable).
-    pub doc_title: Field,
     /// Article id.
     pub article_id: Field,
-    /// Article title (searchable, boosted).
-    pub article_title: Field,
-    /// Section path joined with ` > ` (searchable).
-    pub section_path: Field,
-    /// Unit names, short and full (searchable).
-    pub units: Field,
     /// Exact unit names for filtering.
     pub unit_key: Field,
     /// Exact canonical place names for filtering.
     pub region: Field,
     /// Year of the document date.
     pub year: Field,
-    /// The record's text (searchable, positions for phrases; stored inside `data`).
-    pub text: Field,
+    /// Searchable fields of passages.
+    pub passage: TextFields,
+    /// Searchable fields of every other kind.
+    pub other: TextFields,
     /// The whole [`crate::record::Record`] as one stored JSON object.
     pub data: Field,
     /// Near-duplicate fingerprint of passages, articles and cases
@@ -53,6 +67,9 @@ pub struct Fields {
     /// from other documents.
     pub doc_key: Field,
 }
+
+/// Names of the searchable fields, in [`TextFields`] order; passages' start with `p_`.
+const TEXT_FIELD_NAMES: [&str; 5] = ["text", "article_title", "section_path", "units", "doc_title"];
 
 fn searchable(stored: bool) -> TextOptions {
     let indexing = TextFieldIndexing::default()
@@ -74,15 +91,15 @@ pub fn build_schema() -> Schema {
     b.add_text_field("doc_id", STRING);
     b.add_text_field("file", STRING);
     b.add_text_field("doc_type", STRING);
-    b.add_text_field("doc_title", searchable(false));
     b.add_text_field("article_id", STRING);
-    b.add_text_field("article_title", searchable(false));
-    b.add_text_field("section_path", searchable(false));
-    b.add_text_field("units", searchable(false));
     b.add_text_field("unit_key", STRING);
     b.add_text_field("region", STRING);
     b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
-    b.add_text_field("text", searchable(false));
+    for prefix in ["p_", ""] {
+        for name in TEXT_FIELD_NAMES {
+            b.add_text_field(&format!("{prefix}{name}"), searchable(false));
+        }
+    }
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
     b.add_u64_field("doc_key", FAST);
@@ -99,24 +116,43 @@ impl Fields {
                 ))
             })
         };
+        let unit_key = f("unit_key")?;
+        let group = |prefix: &str| -> Result<TextFields> {
+            let [text, article_title, section_path, units, doc_title] =
+                TEXT_FIELD_NAMES.map(|name| format!("{prefix}{name}"));
+            Ok(TextFields {
+                text: f(&text)?,
+                article_title: f(&article_title)?,
+                section_path: f(&section_path)?,
+                units: f(&units)?,
+                doc_title: f(&doc_title)?,
+                unit_key,
+            })
+        };
         Ok(Fields {
             id: f("id")?,
             kind: f("kind")?,
             doc_id: f("doc_id")?,
             file: f("file")?,
             doc_type: f("doc_type")?,
-            doc_title: f("doc_title")?,
             article_id: f("article_id")?,
-            article_title: f("article_title")?,
-            section_path: f("section_path")?,
-            units: f("units")?,
-            unit_key: f("unit_key")?,
+            unit_key,
             region: f("region")?,
             year: f("year")?,
-            text: f("text")?,
+            passage: group("p_")?,
+            other: group("")?,
             data: f("data")?,
             near_dup: f("near_dup")?,
             doc_key: f("doc_key")?,
         })
+    }
+
+    /// The searchable fields records of `kind` are indexed in.
+    pub fn text(&self, kind: RecordKind) -> &TextFields {
+        if kind == RecordKind::Passage {
+            &self.passage
+        } else {
+            &self.other
+        }
     }
 }

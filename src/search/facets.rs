@@ -62,7 +62,7 @@ impl KnowledgeBase {
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
         let matching = |strictness| {
-            let text = query::build(&self.fields, &self.jieba, &parts, strictness)?;
+            let text = query::build(self.fields.text(req.kind), &self.jieba, &parts, strictness)?;
             let mut clauses = self.filters(req);
             clauses.push((Occur::Must, text));
             Some(BooleanQuery::new(clauses))

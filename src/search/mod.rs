@@ -363,7 +363,7 @@ impl KnowledgeBase {
         relax: bool,
     ) -> Result<(Ranked, bool)> {
         let run = |strictness, n: usize| -> Result<Option<Ranked>> {
-            let Some(text_query) = query::build(&self.fields, &self.jieba, parts, strictness)
+            let Some(text_query) = query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)
             else {
                 return Ok(None);
             };

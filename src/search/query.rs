@@ -9,7 +9,7 @@ use tantivy::Term;
 
 use super::synonyms::expansions;
 use crate::error::{Error, Result};
-use crate::index::schema::Fields;
+use crate::index::schema::TextFields;
 use crate::index::tokenizer::segment;
 
 /// Longest query accepted, in chars.
@@ -167,7 +167,7 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
 }
 
 /// Search fields and their boosts.
-fn weighted_fields(f: &Fields) -> [(Field, f32); 5] {
+fn weighted_fields(f: &TextFields) -> [(Field, f32); 5] {
     [
         (f.text, 1.0),
         (f.article_title, 2.0),
@@ -196,7 +196,7 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 
 /// One query token: the word itself, or — for a compound such as `候鸟党员`,
 /// which documents may write split (`“候鸟”党员`) — all of its dictionary parts.
-fn word_query(fields: &Fields, jieba: &Jieba, token: &str) -> Box<dyn Query> {
+fn word_query(fields: &TextFields, jieba: &Jieba, token: &str) -> Box<dyn Query> {
     let parts = compound_parts(jieba, token);
     if parts.len() < 2 {
         return token_query(fields, token);
@@ -237,7 +237,7 @@ pub fn compound_parts(jieba: &Jieba, token: &str) -> Vec<String> {
 }
 
 /// One token in any searchable field.
-pub fn token_query(fields: &Fields, token: &str) -> Box<dyn Query> {
+pub fn token_query(fields: &TextFields, token: &str) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = weighted_fields(fields)
         .into_iter()
         .map(|(field, boost)| {
@@ -252,7 +252,7 @@ pub fn token_query(fields: &Fields, token: &str) -> Box<dyn Query> {
 }
 
 /// Consecutive tokens in the text or the article title.
-fn phrase_query(fields: &Fields, toks: &[String]) -> Box<dyn Query> {
+fn phrase_query(fields: &TextFields, toks: &[String]) -> Box<dyn Query> {
     let clauses = [(fields.text, 1.0), (fields.article_title, 2.0)]
         .into_iter()
         .map(|(field, boost)| {
@@ -270,7 +270,7 @@ fn phrase_query(fields: &Fields, toks: &[String]) -> Box<dyn Query> {
 }
 
 /// A quoted phrase: its tokens in order, in the text or the article title.
-fn phrase_part_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
+fn phrase_part_query(fields: &TextFields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
     let toks = tokens(jieba, text, false);
     match toks.len() {
         0 => None,
@@ -280,7 +280,7 @@ fn phrase_part_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<d
 }
 
 /// All words of an expression (an expansion may have several, e.g. `义务教育 基本医疗 住房安全`).
-fn all_words_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
+fn all_words_query(fields: &TextFields, jieba: &Jieba, text: &str) -> Option<Box<dyn Query>> {
     let toks = tokens(jieba, text, true);
     if toks.is_empty() {
         return None;
@@ -296,7 +296,7 @@ fn all_words_query(fields: &Fields, jieba: &Jieba, text: &str) -> Option<Box<dyn
 }
 
 /// A concept: its words, or any of its expansions, or a unit credited by that name.
-fn concept_query(fields: &Fields, jieba: &Jieba, c: &Concept) -> Option<Box<dyn Query>> {
+fn concept_query(fields: &TextFields, jieba: &Jieba, c: &Concept) -> Option<Box<dyn Query>> {
     let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(q) = all_words_query(fields, jieba, &c.text) {
         alts.push((Occur::Should, q));
@@ -314,7 +314,7 @@ fn concept_query(fields: &Fields, jieba: &Jieba, c: &Concept) -> Option<Box<dyn 
 }
 
 /// A part naming a unit (`区人社局`) matches records credited to it, strongly.
-fn unit_query(fields: &Fields, text: &str) -> Box<dyn Query> {
+fn unit_query(fields: &TextFields, text: &str) -> Box<dyn Query> {
     let q = TermQuery::new(
         Term::from_field_text(fields.unit_key, text),
         IndexRecordOption::Basic,
@@ -352,7 +352,7 @@ pub enum Strictness {
 
 /// Build the full-text query of parsed parts; `None` when no part has a searchable word.
 pub fn build(
-    fields: &Fields,
+    fields: &TextFields,
     jieba: &Jieba,
     parts: &[Part],
     strictness: Strictness,
