@@ -137,7 +137,7 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
         d.add_text(t.units, r.unit_keys.join(" "));
     }
     for k in &r.unit_keys {
-        d.add_text(fields.unit_key, k);
+        d.add_text(t.unit_key, k);
     }
     for reg in &r.regions {
         d.add_text(fields.region, reg);

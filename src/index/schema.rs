@@ -1,7 +1,8 @@
 //! The one tantivy schema: every record kind (document, article, passage and
 //! the extracted records) is a tantivy document with the same fields, except
 //! that passages — the default search — have searchable fields of their own
-//! ([`TextFields`]), so a passage search walks passage postings only.
+//! ([`TextFields`]), so a passage search walks passage postings only and
+//! needs no kind filter.
 
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
@@ -28,7 +29,7 @@ pub struct TextFields {
     pub units: Field,
     /// Document title.
     pub doc_title: Field,
-    /// Exact unit names (shared by every kind; also a filter).
+    /// Exact unit names, for the `--unit` filter and unit-name queries.
     pub unit_key: Field,
 }
 
@@ -47,8 +48,6 @@ pub struct Fields {
     pub doc_type: Field,
     /// Article id.
     pub article_id: Field,
-    /// Exact unit names for filtering.
-    pub unit_key: Field,
     /// Exact canonical place names for filtering.
     pub region: Field,
     /// Year of the document date.
@@ -69,7 +68,13 @@ pub struct Fields {
 }
 
 /// Names of the searchable fields, in [`TextFields`] order; passages' start with `p_`.
-const TEXT_FIELD_NAMES: [&str; 5] = ["text", "article_title", "section_path", "units", "doc_title"];
+const TEXT_FIELD_NAMES: [&str; 5] = [
+    "text",
+    "article_title",
+    "section_path",
+    "units",
+    "doc_title",
+];
 
 fn searchable(stored: bool) -> TextOptions {
     let indexing = TextFieldIndexing::default()
@@ -92,13 +97,13 @@ pub fn build_schema() -> Schema {
     b.add_text_field("file", STRING);
     b.add_text_field("doc_type", STRING);
     b.add_text_field("article_id", STRING);
-    b.add_text_field("unit_key", STRING);
     b.add_text_field("region", STRING);
     b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
     for prefix in ["p_", ""] {
         for name in TEXT_FIELD_NAMES {
             b.add_text_field(&format!("{prefix}{name}"), searchable(false));
         }
+        b.add_text_field(&format!("{prefix}unit_key"), STRING);
     }
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
@@ -116,7 +121,6 @@ impl Fields {
                 ))
             })
         };
-        let unit_key = f("unit_key")?;
         let group = |prefix: &str| -> Result<TextFields> {
             let [text, article_title, section_path, units, doc_title] =
                 TEXT_FIELD_NAMES.map(|name| format!("{prefix}{name}"));
@@ -126,7 +130,7 @@ impl Fields {
                 section_path: f(&section_path)?,
                 units: f(&units)?,
                 doc_title: f(&doc_title)?,
-                unit_key,
+                unit_key: f(&format!("{prefix}unit_key"))?,
             })
         };
         Ok(Fields {
@@ -136,7 +140,6 @@ impl Fields {
             file: f("file")?,
             doc_type: f("doc_type")?,
             article_id: f("article_id")?,
-            unit_key,
             region: f("region")?,
             year: f("year")?,
             passage: group("p_")?,

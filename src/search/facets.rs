@@ -63,7 +63,7 @@ impl KnowledgeBase {
         let searcher = self.reader.searcher();
         let matching = |strictness| {
             let text = query::build(self.fields.text(req.kind), &self.jieba, &parts, strictness)?;
-            let mut clauses = self.filters(req);
+            let mut clauses = self.filters(req, true);
             clauses.push((Occur::Must, text));
             Some(BooleanQuery::new(clauses))
         };
@@ -80,7 +80,7 @@ impl KnowledgeBase {
             year: top(count_years(&searcher, &hits)?, |a, b| b.value.cmp(&a.value)),
             region: top(count_terms(&searcher, &hits, f.region)?, by_count),
             unit: top(
-                fold_unit_aliases(count_terms(&searcher, &hits, f.unit_key)?),
+                fold_unit_aliases(count_terms(&searcher, &hits, f.text(req.kind).unit_key)?),
                 by_count,
             ),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,

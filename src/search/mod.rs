@@ -233,11 +233,16 @@ impl KnowledgeBase {
         ))
     }
 
-    /// Filter clauses of a request.
-    fn filters(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+    /// Filter clauses of a request. `with_text_query`: the clauses go with a
+    /// text query built on the kind's own fields; for passages, whose fields
+    /// no other kind has, that query already admits passages only, and the
+    /// kind filter (an intersection with every passage) is left out.
+    fn filters(&self, req: &SearchRequest, with_text_query: bool) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
-        let mut out: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(self.kind_filter(req.kind)))];
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !(with_text_query && req.kind == RecordKind::Passage) {
+            out.push((Occur::Must, Box::new(self.kind_filter(req.kind))));
+        }
         if let Some(t) = req.doc_type {
             out.push((Occur::Must, self.term(f.doc_type, t.as_str())));
         }
@@ -267,7 +272,7 @@ impl KnowledgeBase {
             out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some(u) = req.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            out.push((Occur::Must, self.term(f.unit_key, u)));
+            out.push((Occur::Must, self.term(f.text(req.kind).unit_key, u)));
         }
         out
     }
@@ -363,11 +368,12 @@ impl KnowledgeBase {
         relax: bool,
     ) -> Result<(Ranked, bool)> {
         let run = |strictness, n: usize| -> Result<Option<Ranked>> {
-            let Some(text_query) = query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)
+            let Some(text_query) =
+                query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)
             else {
                 return Ok(None);
             };
-            let mut clauses = self.filters(req);
+            let mut clauses = self.filters(req, true);
             clauses.push((Occur::Must, text_query));
             let top = TopDocs::with_limit(n.max(1)).order_by_score();
             Ok(Some(
@@ -395,7 +401,7 @@ impl KnowledgeBase {
     pub fn select(&self, req: &SearchRequest, max: usize) -> Result<Vec<Record>> {
         let searcher = self.reader.searcher();
         let addrs: Vec<tantivy::DocAddress> = if req.query.trim().is_empty() {
-            let q = BooleanQuery::new(self.filters(req));
+            let q = BooleanQuery::new(self.filters(req, false));
             searcher.search(&q, &DocSetCollector)?.into_iter().collect()
         } else {
             let parts = parse_parts(&req.query)?;
