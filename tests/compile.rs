@@ -498,14 +498,11 @@ fn the_same_case_twice_is_kept_once() {
     assert_ne!(reprint, original);
     std::fs::write(corpus.path().join("010_reprint.txt"), reprint).expect("reprint");
     let index = tempfile::tempdir().expect("temp dir");
-    govkb::index::build::ingest(
+    common::ingest_with(
         corpus.path(),
         index.path(),
         govkb::index::build::Rebuild::Changed,
-        &mut |_, _| {},
-        &mut |_, _| {},
-    )
-    .expect("ingest");
+    );
     let kb2 = govkb::search::KnowledgeBase::open(index.path()).expect("open");
     let d = compile(
         &kb2,

@@ -317,14 +317,11 @@ fn searches_keep_working_while_ingest_publishes_a_new_index() {
         std::fs::copy(f, corpus.path().join(f.file_name().expect("name"))).expect("copy");
     }
     let ingest = || {
-        govkb::index::build::ingest(
+        common::ingest_with(
             corpus.path(),
             index.path(),
             govkb::index::build::Rebuild::Changed,
-            &mut |_, _| {},
-            &mut |_, _| {},
         )
-        .expect("ingest")
     };
     ingest();
     let s = Server::start(index.path());

@@ -6,10 +6,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use govkb::index::build::{ingest, IngestReport, Rebuild};
+use govkb::index::build::{ingest, Rebuild};
 use govkb::record::RecordKind;
 use govkb::search::{KnowledgeBase, SearchRequest};
 
@@ -17,9 +17,7 @@ const F000: &str = "000_e37caf2969f00417.txt";
 const F003: &str = "003_cfe1f94d390e57b3.txt";
 const F004: &str = "004_964bbe8e6d5678bd.txt";
 
-fn run(corpus: &Path, index: &Path, rebuild: Rebuild) -> IngestReport {
-    ingest(corpus, index, rebuild, &mut |_, _| {}, &mut |_, _| {}).expect("ingest")
-}
+use common::ingest_with as run;
 
 fn copy_corpus(to: &Path) {
     fs::create_dir_all(to).expect("corpus dir");
@@ -213,9 +211,9 @@ fn building_folders(index: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// Start `govkb ingest`, wait until it is writing a generation, let it run
-/// `after` more, and SIGKILL it. Returns whether it was still running.
-fn kill_mid_ingest(corpus: &Path, index: &Path, after: Duration) -> bool {
+/// Start `govkb ingest` and wait until it is writing a generation; `None`
+/// when it finished before that (nothing to write).
+fn ingest_child_writing(corpus: &Path, index: &Path) -> Option<Child> {
     let mut child = Command::new(common::bin())
         .args(["ingest", "-q"])
         .arg(corpus)
@@ -228,7 +226,7 @@ fn kill_mid_ingest(corpus: &Path, index: &Path, after: Duration) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while building_folders(index).is_empty() {
         if child.try_wait().expect("wait").is_some() {
-            return false;
+            return None;
         }
         assert!(
             Instant::now() < deadline,
@@ -236,6 +234,15 @@ fn kill_mid_ingest(corpus: &Path, index: &Path, after: Duration) -> bool {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
+    Some(child)
+}
+
+/// Start `govkb ingest`, let it write for `after`, and SIGKILL it. Returns
+/// whether it was still running.
+fn kill_mid_ingest(corpus: &Path, index: &Path, after: Duration) -> bool {
+    let Some(mut child) = ingest_child_writing(corpus, index) else {
+        return false;
+    };
     std::thread::sleep(after);
     let running = child.try_wait().expect("wait").is_none();
     child.kill().expect("SIGKILL");
@@ -306,23 +313,7 @@ fn a_second_ingest_at_the_same_time_is_refused() {
     let corpus = work.path().join("corpus");
     let index = work.path().join("index");
     big_corpus(&corpus, 6, "并发");
-    let mut child = Command::new(common::bin())
-        .args(["ingest", "-q"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start ingest");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while building_folders(&index).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the ingest never started writing"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let mut child = ingest_child_writing(&corpus, &index).expect("a running ingest");
     let second = ingest(
         &corpus,
         &index,

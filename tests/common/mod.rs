@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use govkb::index::build::ingest;
+use govkb::index::build::{ingest, IngestReport, Rebuild};
 use govkb::search::KnowledgeBase;
 
 /// The sample corpus shipped in `corpus/`.
@@ -18,17 +18,15 @@ pub fn index_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        ingest(
-            &corpus(),
-            dir.path(),
-            govkb::index::build::Rebuild::Changed,
-            &mut |_, _| {},
-            &mut |_, _| {},
-        )
-        .expect("ingest of the sample corpus");
+        ingest_with(&corpus(), dir.path(), Rebuild::Changed);
         dir
     })
     .path()
+}
+
+/// Ingest `corpus` into `index` through the library, without progress callbacks.
+pub fn ingest_with(corpus: &Path, index: &Path, rebuild: Rebuild) -> IngestReport {
+    ingest(corpus, index, rebuild, &mut |_, _| {}, &mut |_, _| {}).expect("ingest")
 }
 
 /// The knowledge base over the sample corpus.
