@@ -302,7 +302,14 @@ fn concept_query(fields: &TextFields, jieba: &Jieba, c: &Concept) -> Option<Box<
         alts.push((Occur::Should, q));
     }
     for e in &c.expansions {
-        if let Some(q) = all_words_query(fields, jieba, e) {
+        // A one-word expansion (`积分管理`) is that word: its tokens in order.
+        // One with spaces (`义务教育 基本医疗`) wants all of its words.
+        let q = if e.contains(char::is_whitespace) {
+            all_words_query(fields, jieba, e)
+        } else {
+            phrase_part_query(fields, jieba, e)
+        };
+        if let Some(q) = q {
             alts.push((Occur::Should, boosted(q, 0.8)));
         }
     }
@@ -359,6 +366,7 @@ pub fn build(
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut sequence: Vec<String> = Vec::new();
+    let mut concept_phrases: Vec<Vec<String>> = Vec::new();
     for part in parts {
         match (part.occur, part.phrase) {
             (PartOccur::Excluded, true) => {
@@ -385,11 +393,14 @@ pub fn build(
                 let cs = concepts(jieba, &part.text);
                 sequence.extend(tokens(jieba, &part.text, true));
                 match strictness {
-                    Strictness::All => clauses.extend(
-                        cs.iter()
-                            .filter_map(|c| concept_query(fields, jieba, c))
-                            .map(|q| (Occur::Must, q)),
-                    ),
+                    Strictness::All => {
+                        clauses.extend(
+                            cs.iter()
+                                .filter_map(|c| concept_query(fields, jieba, c))
+                                .map(|q| (Occur::Must, q)),
+                        );
+                        concept_phrases.extend(cs.iter().map(|c| tokens(jieba, &c.text, true)));
+                    }
                     Strictness::Any => {
                         clauses.extend(
                             cs.iter()
@@ -405,7 +416,9 @@ pub fn build(
             }
         }
     }
-    if sequence.len() > 1 {
+    // The words in their order, across parts; not when a concept's own
+    // phrase is the same one (`积分制` alone), which would only be scored twice.
+    if sequence.len() > 1 && !concept_phrases.contains(&sequence) {
         clauses.push((Occur::Should, boosted(phrase_query(fields, &sequence), 2.0)));
     }
     let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
