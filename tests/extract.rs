@@ -158,6 +158,21 @@ fn unit_mentions_resolve_short_names_and_keep_roles() {
         .find(|u| u.detail["unit"] == "区人社局")
         .expect("区人社局 mention");
     assert_eq!(rsj.detail["unit_full"], "海口市美兰区人力资源和社会保障局");
+    // A mention carries its measure's text (stored once, in the measure).
+    let measure = common::kb()
+        .get(rsj.detail["measure_id"].as_str().expect("measure id"))
+        .expect("get")
+        .expect("the mention's measure");
+    assert_eq!(rsj.text, measure.text);
+    assert!(rsj.text.contains("区人社局"), "{}", rsj.text);
+    let searched = common::kb()
+        .search(&SearchRequest {
+            kind: RecordKind::Unit,
+            ..SearchRequest::new("区人社局")
+        })
+        .expect("search");
+    assert!(searched.hits[0].record.text.contains("区人社局"));
+    assert!(searched.hits[0].snippet.contains("<b>区人社局</b>"));
     let collective = units
         .iter()
         .find(|u| u.detail["unit"] == "各镇")

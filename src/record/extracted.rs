@@ -155,11 +155,13 @@ pub fn measure_records(
     let mut out = vec![m];
     for mention in &mentions {
         counters.1 += 1;
+        // Stored without the measure's text, which search takes from the
+        // measure record (`measure_id`) when it loads the mention.
         let mut u = ctx.record(
             RecordKind::Unit,
             format!("{}#u{}", ctx.doc.id, counters.1),
             passage.article,
-            text.clone(),
+            String::new(),
             span,
         );
         u.section_path = passage.section_path.clone();

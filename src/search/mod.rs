@@ -412,11 +412,7 @@ impl KnowledgeBase {
                 .map(|h| h.1)
                 .collect()
         };
-        let mut records = addrs
-            .into_iter()
-            .take(max)
-            .map(|a| self.load(&searcher, a))
-            .collect::<Result<Vec<_>>>()?;
+        let mut records = self.load_many(&searcher, addrs.into_iter().take(max))?;
         if req.query.trim().is_empty() {
             records.sort_by(|a, b| {
                 (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id))
@@ -462,7 +458,42 @@ impl KnowledgeBase {
     }
 
     fn load(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Result<Record> {
-        self.load_json(searcher, addr)
+        let mut records = self.load_many(searcher, [addr])?;
+        records
+            .pop()
+            .ok_or_else(|| Error::Index("a record could not be loaded".into()))
+    }
+
+    /// Stored records, completed: a unit mention of a measure is stored
+    /// without the measure's text (it would repeat it for every unit the
+    /// measure names) and takes it from the measure record here.
+    fn load_many(
+        &self,
+        searcher: &Searcher,
+        addrs: impl IntoIterator<Item = tantivy::DocAddress>,
+    ) -> Result<Vec<Record>> {
+        let mut records = addrs
+            .into_iter()
+            .map(|a| self.load_json::<Record>(searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        let mut measure_texts: std::collections::HashMap<String, String> = Default::default();
+        for r in records
+            .iter_mut()
+            .filter(|r| r.kind == RecordKind::Unit && r.text.is_empty())
+        {
+            let Some(measure) = r.detail.get("measure_id").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if !measure_texts.contains_key(measure) {
+                let text = match self.address_of(searcher, measure)? {
+                    Some(a) => self.load_json::<Record>(searcher, a)?.text,
+                    None => String::new(),
+                };
+                measure_texts.insert(measure.to_string(), text);
+            }
+            r.text = measure_texts[measure].clone();
+        }
+        Ok(records)
     }
 
     /// A stored record, or the fields of it that `T` takes.
@@ -486,14 +517,19 @@ impl KnowledgeBase {
     /// The record with this id.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let searcher = self.reader.searcher();
+        self.address_of(&searcher, id)?
+            .map(|a| self.load(&searcher, a))
+            .transpose()
+    }
+
+    /// Where the record with this id is.
+    fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<tantivy::DocAddress>> {
         let q = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
         );
         let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        top.first()
-            .map(|&(_, a)| self.load(&searcher, a))
-            .transpose()
+        Ok(top.first().map(|&(_, a)| a))
     }
 
     /// Every record of a kind, optionally only those of one document or article,
@@ -514,10 +550,7 @@ impl KnowledgeBase {
             clauses.push((Occur::Must, self.term(self.fields.article_id, a)));
         }
         let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-        let mut records = addrs
-            .into_iter()
-            .map(|a| self.load(&searcher, a))
-            .collect::<Result<Vec<_>>>()?;
+        let mut records = self.load_many(&searcher, addrs)?;
         records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
         Ok(records)
     }
