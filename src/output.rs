@@ -30,10 +30,10 @@ pub fn results_text(r: &SearchResults, colour: bool) -> String {
         "{} matches for `{}`{} in {:.1} ms",
         r.total,
         r.query,
-        if r.relaxed {
-            " (no record has every word; showing records with some)"
-        } else {
-            ""
+        match (r.relaxed, r.total) {
+            (false, _) => "",
+            (true, 0) => " (no record has every word; showing records with some)",
+            (true, _) => " (then records with some of the words)",
         },
         r.took_ms
     );

@@ -222,3 +222,24 @@ fn bad_files_are_named_and_the_rest_indexed_and_a_failed_ingest_keeps_the_index(
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// The first line of a text search says whether the hits after the full
+/// matches match only some words (`仲恺村`: two passages of 000 and one of
+/// 001, 仲恺 … 村庄, have every word; the rest match some).
+#[test]
+fn text_results_say_when_partial_matches_follow() {
+    let index = path(common::index_dir());
+    let (code, out, err) = govkb(&["search", "仲恺村", "--index", index]);
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("3 matches for `仲恺村` (then records with some of the words)"),
+        "{first}"
+    );
+    let (_, out, _) = govkb(&["search", "区块链 仲恺村", "--index", index]);
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("0 matches for `区块链 仲恺村` (no record has every word"),
+        "{first}"
+    );
+}

@@ -229,3 +229,31 @@ fn passages_are_clean_text() {
         }
     }
 }
+
+/// A numbered heading that is a whole sentence with nothing under it (here
+/// the last line of 004) is a passage itself, so its words are searchable;
+/// headings with a body or sub-headings are not repeated as passages.
+#[test]
+fn a_sentence_heading_with_nothing_under_it_is_a_passage() {
+    let name = "004_964bbe8e6d5678bd.txt";
+    let before = doc(name);
+    let dir = tempfile::tempdir().expect("temp");
+    let mut text = std::fs::read_to_string(common::corpus().join(name)).expect("004");
+    let heading = "十、请各单位做好蓝莓种植示范基地的跟踪问效工作。";
+    text.push_str(&format!("\n{heading}\n"));
+    std::fs::write(dir.path().join(name), text).expect("write");
+    let after = load_document(dir.path(), &dir.path().join(name))
+        .expect("parse")
+        .0;
+    assert_eq!(after.passages.len(), before.passages.len() + 1);
+    let p = after.passages.last().expect("a passage");
+    assert_eq!(p.text, heading);
+    assert_eq!(p.section_path.last().map(String::as_str), Some(heading));
+    let span: String = after
+        .clean_text
+        .chars()
+        .skip(p.span.start)
+        .take(p.span.end - p.span.start)
+        .collect();
+    assert_eq!(span, heading);
+}

@@ -243,12 +243,25 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
     // A paragraph (or table) not yet emitted: tables grow row by row, short
     // paragraphs wait to join the next one.
     let mut pending: Option<Line> = None;
+    // A heading that is a whole sentence (`十、请各单位做好跟踪问效工作。`),
+    // with its section path, while nothing has come under it yet: if no
+    // body or sub-heading follows, the sentence is a passage itself.
+    let mut bare: Option<(Line, Vec<String>, u8)> = None;
     let flush =
         |pending: &mut Option<Line>, passages: &mut Vec<Passage>, stack: &[(u8, String)]| {
             if let Some(p) = pending.take() {
                 push_passage(passages, Some(article), path_of(stack), &p);
             }
         };
+    let emit_bare = |bare: &mut Option<(Line, Vec<String>, u8)>,
+                     passages: &mut Vec<Passage>,
+                     next_level: Option<u8>| {
+        if let Some((line, path, level)) = bare.take() {
+            if next_level.is_none_or(|next| next <= level) {
+                push_passage(passages, Some(article), path, &line);
+            }
+        }
+    };
     for line in &lines[plan.body.clone()] {
         if line.kind == BlockKind::Rule || column_tag(&line.text).is_some() {
             continue;
@@ -263,12 +276,16 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
             numbered.or_else(|| md_level.map(|l| l.saturating_sub(plan.heading_level).clamp(1, 4)));
         if let Some(level) = level.filter(|_| !is_table) {
             flush(&mut pending, &mut passages, &stack);
+            emit_bare(&mut bare, &mut passages, Some(level));
             let label = heading_label(&line.text);
             let pure_heading = label == line.text;
             while stack.last().is_some_and(|(l, _)| *l >= level) {
                 stack.pop();
             }
             stack.push((level, label.clone()));
+            if pure_heading && line.text.ends_with(['。', '；', '！', '？']) {
+                bare = Some((line.clone(), path_of(&stack), level));
+            }
             let label_chars = label.chars().count();
             flat.push(FlatHeading {
                 level,
@@ -283,6 +300,7 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
             }
             continue;
         }
+        bare = None;
         match &mut pending {
             Some(p)
                 if p.span.end + 1 == line.span.start
@@ -306,6 +324,7 @@ fn build_body(lines: &[Line], plan: &ArticlePlan, article: usize) -> (Vec<Sectio
         }
     }
     flush(&mut pending, &mut passages, &stack);
+    emit_bare(&mut bare, &mut passages, None);
     (nest(flat), passages)
 }
 
