@@ -19,6 +19,14 @@ const F004: &str = "004_964bbe8e6d5678bd.txt";
 
 use common::ingest_with as run;
 
+/// A temporary folder, with where a corpus and an index go inside it.
+fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let work = tempfile::tempdir().expect("temp");
+    let corpus = work.path().join("corpus");
+    let index = work.path().join("index");
+    (work, corpus, index)
+}
+
 fn copy_corpus(to: &Path) {
     fs::create_dir_all(to).expect("corpus dir");
     for e in fs::read_dir(common::corpus()).expect("corpus") {
@@ -52,9 +60,7 @@ fn hit_files(index: &Path, query: &str) -> Vec<String> {
 
 #[test]
 fn a_second_ingest_reads_only_what_changed_and_equals_a_full_rebuild() {
-    let work = tempfile::tempdir().expect("temp");
-    let corpus = work.path().join("corpus");
-    let index = work.path().join("index");
+    let (work, corpus, index) = workspace();
     copy_corpus(&corpus);
 
     let first = run(&corpus, &index, Rebuild::Changed);
@@ -117,9 +123,7 @@ fn a_second_ingest_reads_only_what_changed_and_equals_a_full_rebuild() {
 
 #[test]
 fn exact_duplicate_files_are_indexed_once_and_listed() {
-    let work = tempfile::tempdir().expect("temp");
-    let corpus = work.path().join("corpus");
-    let index = work.path().join("index");
+    let (_work, corpus, index) = workspace();
     copy_corpus(&corpus);
     fs::copy(corpus.join(F003), corpus.join("简报副本.txt")).expect("copy");
 
@@ -146,9 +150,7 @@ fn exact_duplicate_files_are_indexed_once_and_listed() {
 
 #[test]
 fn a_changed_file_that_no_longer_reads_keeps_its_records() {
-    let work = tempfile::tempdir().expect("temp");
-    let corpus = work.path().join("corpus");
-    let index = work.path().join("index");
+    let (_work, corpus, index) = workspace();
     copy_corpus(&corpus);
     run(&corpus, &index, Rebuild::Changed);
     // Binary garbage under the old name.
@@ -252,9 +254,7 @@ fn kill_mid_ingest(corpus: &Path, index: &Path, after: Duration) -> bool {
 
 #[test]
 fn an_ingest_killed_while_writing_leaves_the_previous_index_readable() {
-    let work = tempfile::tempdir().expect("temp");
-    let corpus = work.path().join("corpus");
-    let index = work.path().join("index");
+    let (_work, corpus, index) = workspace();
 
     // Killed during the very first ingest: no index yet, a clear message.
     big_corpus(&corpus, 8, "初版");
@@ -309,9 +309,7 @@ fn an_ingest_killed_while_writing_leaves_the_previous_index_readable() {
 
 #[test]
 fn a_second_ingest_at_the_same_time_is_refused() {
-    let work = tempfile::tempdir().expect("temp");
-    let corpus = work.path().join("corpus");
-    let index = work.path().join("index");
+    let (_work, corpus, index) = workspace();
     big_corpus(&corpus, 6, "并发");
     let mut child = ingest_child_writing(&corpus, &index).expect("a running ingest");
     let second = ingest(
