@@ -282,6 +282,78 @@ fn new_doc_id(rel: &str, taken: &HashSet<String>) -> String {
         })
 }
 
+/// Hash every corpus file (`files`, with their relative paths `rels`):
+/// relative path → (content hash, size). A file that cannot be read now is
+/// reported in `failed` and keeps what was indexed of it (its old hash).
+fn hash_corpus(
+    files: &[PathBuf],
+    rels: &[String],
+    old: &CorpusState,
+    threads: usize,
+    failed: &mut Vec<Skipped>,
+) -> Result<BTreeMap<String, (String, u64)>> {
+    let mut now = BTreeMap::new();
+    parallel_map(
+        files,
+        threads,
+        |p| files::hash_file(p),
+        |i, hashed| {
+            match hashed {
+                Ok(h) => {
+                    now.insert(rels[i].clone(), h);
+                }
+                Err(e) => {
+                    if let Some(s) = old.get(&rels[i]) {
+                        now.insert(rels[i].clone(), (s.hash.clone(), s.bytes));
+                    }
+                    failed.push(Skipped {
+                        rel_path: rels[i].clone(),
+                        reason: io_reason(e),
+                    });
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(now)
+}
+
+/// The files to read in this run: changed ones (keeping their document id),
+/// then new ones (with a new id no other file has).
+fn plan_jobs<'a>(
+    changes: &'a files::Changes,
+    old: &CorpusState,
+    rels: &[String],
+    files: &'a [PathBuf],
+) -> Vec<Job<'a>> {
+    let mut taken: HashSet<String> = old.values().filter_map(|s| s.doc_id.clone()).collect();
+    let paths: BTreeMap<&str, &Path> = rels
+        .iter()
+        .map(String::as_str)
+        .zip(files.iter().map(PathBuf::as_path))
+        .collect();
+    let mut jobs = Vec::new();
+    for (rel, replaces) in changes
+        .changed
+        .iter()
+        .map(|r| (r, true))
+        .chain(changes.added.iter().map(|r| (r, false)))
+    {
+        let doc_id = match old.get(rel).and_then(|s| s.doc_id.clone()) {
+            Some(id) => id,
+            None => new_doc_id(rel, &taken),
+        };
+        taken.insert(doc_id.clone());
+        jobs.push(Job {
+            rel,
+            path: paths[rel.as_str()],
+            doc_id,
+            replaces,
+        });
+    }
+    jobs
+}
+
 /// Bring the index in `index_dir` up to date with `corpus` and publish the
 /// result as a new generation. With [`Rebuild::Changed`] only new and
 /// changed files are read and the rest of the current generation is kept;
@@ -312,35 +384,12 @@ pub fn ingest(
         }
     };
 
-    // Hash every file; one that cannot be read now keeps what was indexed of it.
     let rels: Vec<String> = listing
         .files
         .iter()
         .map(|p| relative_path(corpus, p))
         .collect();
-    let mut now: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    parallel_map(
-        &listing.files,
-        threads,
-        |p| files::hash_file(p),
-        |i, hashed| {
-            match hashed {
-                Ok(h) => {
-                    now.insert(rels[i].clone(), h);
-                }
-                Err(e) => {
-                    if let Some(s) = old.get(&rels[i]) {
-                        now.insert(rels[i].clone(), (s.hash.clone(), s.bytes));
-                    }
-                    report.failed.push(Skipped {
-                        rel_path: rels[i].clone(),
-                        reason: io_reason(e),
-                    });
-                }
-            }
-            Ok(())
-        },
-    )?;
+    let now = hash_corpus(&listing.files, &rels, &old, threads, &mut report.failed)?;
     let hashes = now
         .iter()
         .map(|(p, (h, _))| (p.clone(), h.clone()))
@@ -365,31 +414,7 @@ pub fn ingest(
             },
         );
     }
-    let mut taken: HashSet<String> = old.values().filter_map(|s| s.doc_id.clone()).collect();
-    let paths: BTreeMap<&str, &Path> = rels
-        .iter()
-        .map(String::as_str)
-        .zip(listing.files.iter().map(PathBuf::as_path))
-        .collect();
-    let mut jobs = Vec::new();
-    for (rel, replaces) in changes
-        .changed
-        .iter()
-        .map(|r| (r, true))
-        .chain(changes.added.iter().map(|r| (r, false)))
-    {
-        let doc_id = match old.get(rel).and_then(|s| s.doc_id.clone()) {
-            Some(id) => id,
-            None => new_doc_id(rel, &taken),
-        };
-        taken.insert(doc_id.clone());
-        jobs.push(Job {
-            rel,
-            path: paths[rel.as_str()],
-            doc_id,
-            replaces,
-        });
-    }
+    let jobs = plan_jobs(&changes, &old, &rels, &listing.files);
     report.unchanged = changes.unchanged.len();
     report.removed = changes.removed.clone();
     report.duplicates = changes
