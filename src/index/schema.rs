@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -76,16 +76,22 @@ const TEXT_FIELD_NAMES: [&str; 5] = [
     "doc_title",
 ];
 
-fn searchable(stored: bool) -> TextOptions {
+/// Searchable fields whose phrases are matched (their words in order) keep
+/// positions; the others (section path, units, document title) only match
+/// words, so they keep frequencies only.
+const PHRASE_FIELDS: [&str; 2] = ["text", "article_title"];
+
+/// A searchable text field, with positions when phrases are matched in it.
+fn searchable(positions: bool) -> TextOptions {
+    let record = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER_NAME)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let options = TextOptions::default().set_indexing_options(indexing);
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+        .set_index_option(record);
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 /// Build the schema.
@@ -101,7 +107,10 @@ pub fn build_schema() -> Schema {
     b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
     for prefix in ["p_", ""] {
         for name in TEXT_FIELD_NAMES {
-            b.add_text_field(&format!("{prefix}{name}"), searchable(false));
+            b.add_text_field(
+                &format!("{prefix}{name}"),
+                searchable(PHRASE_FIELDS.contains(&name)),
+            );
         }
         b.add_text_field(&format!("{prefix}unit_key"), STRING);
     }
