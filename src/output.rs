@@ -104,7 +104,13 @@ pub fn hit_text(n: usize, h: &Hit, colour: bool) -> String {
                 None => a.doc_title.clone(),
             })
             .collect();
-        let _ = writeln!(out, "   also in: {}", copies.join(", "));
+        let more = h.also_in_count.saturating_sub(copies.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "   also in: {}{more}", copies.join(", "));
     }
     out
 }

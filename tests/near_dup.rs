@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use govkb::pipeline::load_document;
 use govkb::record::near_dup::{near_duplicate, MAX_DISTANCE};
 use govkb::record::{document_records, RecordKind};
-use govkb::search::{Hit, KnowledgeBase, SearchRequest};
+use govkb::search::{Hit, KnowledgeBase, SearchRequest, ALSO_IN_LISTED};
 use serde_json::Value;
 
 /// The sample bulletin whose 琼海市 article is reprinted.
@@ -37,9 +37,9 @@ fn reprinted_article(source: &str) -> &str {
 
 /// A bulletin of another county, another issue and another issuer: one
 /// original article, then the 琼海市 article of `corpus/003…` verbatim.
-fn reprint_bulletin(source: &str) -> String {
+fn reprint_bulletin(source: &str, issue: u32) -> String {
     format!(
-        "\n\n# 琼海市乡村振兴工作简报\n\n2023年第 5期\n\n(总第 41期)\n\n琼海市乡村振兴局\n\n2023年 4月 10日\n\n---\n\n\
+        "\n\n# 琼海市乡村振兴工作简报\n\n2023年第 {issue}期\n\n(总第 41期)\n\n琼海市乡村振兴局\n\n2023年 4月 10日\n\n---\n\n\
          ## 屯昌县：发展庭院经济 拓宽农民增收渠道\n\n\
          屯昌县把发展庭院经济作为巩固拓展脱贫成果的重要抓手，引导农户利用房前屋后的闲置土地种植黑山羊饲草、益智和瓜菜，统一提供种苗和技术指导，由合作社保底收购，全县1260户农户参与，户均年增收3800元。\n\n\
          县农业农村局组织农技人员分片包村，每月上门指导一次，帮助农户解决病虫害防治和销售难题，并把庭院经济纳入村级考评，评选“美丽庭院”示范户86户，带动群众比着干、争着干。\n\n\
@@ -60,21 +60,25 @@ fn fixture() -> &'static Fixture {
             std::fs::copy(common::corpus().join(f), corpus.join(f)).unwrap();
         }
         let source = std::fs::read_to_string(common::corpus().join(SOURCE)).unwrap();
-        std::fs::write(corpus.join(REPRINT), reprint_bulletin(&source)).unwrap();
-        let out = Command::new(common::bin())
-            .arg("ingest")
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&index)
-            .output()
-            .expect("run govkb ingest");
-        assert!(
-            out.status.success(),
-            "ingest failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        std::fs::write(corpus.join(REPRINT), reprint_bulletin(&source, 5)).unwrap();
+        ingest(&corpus, &index);
         Fixture { _dir: dir, index }
     })
+}
+
+fn ingest(corpus: &std::path::Path, index: &std::path::Path) {
+    let out = Command::new(common::bin())
+        .arg("ingest")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .output()
+        .expect("run govkb ingest");
+    assert!(
+        out.status.success(),
+        "ingest failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn search(query: &str, kind: RecordKind, limit: usize, offset: usize) -> Vec<Hit> {
@@ -102,6 +106,7 @@ fn assert_one_hit_naming_the_other(hits: &[Hit], needle: &str) {
     );
     let hit = with[0];
     assert_eq!(hit.also_in.len(), 1, "{:?}", hit.also_in);
+    assert_eq!(hit.also_in_count, 1);
     let copy = &hit.also_in[0];
     let (shown, other) = (hit.record.file.as_str(), copy.file.as_str());
     let mut files = [shown, other];
@@ -169,6 +174,43 @@ fn a_reprinted_article_and_case_collapse_too() {
     assert_eq!(hits[0].also_in.len(), 1);
     let hits = search("沙美村", RecordKind::Case, 10, 0);
     assert_one_hit_naming_the_other(&hits, "琼海市沙美村以党建促乡村振兴为抓手");
+}
+
+/// A passage reprinted in many issues lists the first few copies and counts
+/// them all, so one page never reads hundreds of stored copies.
+#[test]
+fn a_passage_reprinted_many_times_lists_a_few_copies_and_counts_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corpus = dir.path().join("corpus");
+    let index = dir.path().join("index");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::copy(common::corpus().join(SOURCE), corpus.join(SOURCE)).unwrap();
+    let source = std::fs::read_to_string(common::corpus().join(SOURCE)).unwrap();
+    let reprints = ALSO_IN_LISTED as u32 + 3;
+    for issue in 1..=reprints {
+        let name = format!("qionghai_2023_{issue:02}.txt");
+        std::fs::write(corpus.join(name), reprint_bulletin(&source, issue)).unwrap();
+    }
+    ingest(&corpus, &index);
+    let kb = KnowledgeBase::open(&index).expect("open index");
+    let hits = kb.search(&SearchRequest::new("博鳌云管家")).unwrap().hits;
+    let hit = hits
+        .iter()
+        .find(|h| common::squash(&h.record.text).contains("建立“博鳌云管家”终极“化事”平台"))
+        .expect("the reprinted passage");
+    assert_eq!(hit.also_in_count, reprints as usize);
+    assert_eq!(hit.also_in.len(), ALSO_IN_LISTED);
+    let listed: std::collections::HashSet<&str> =
+        hit.also_in.iter().map(|a| a.file.as_str()).collect();
+    assert_eq!(listed.len(), ALSO_IN_LISTED, "each copy listed once");
+    assert!(!listed.contains(hit.record.file.as_str()));
+    let out = Command::new(common::bin())
+        .args(["search", "博鳌云管家", "--index"])
+        .arg(&index)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(" and 3 more"), "{text}");
 }
 
 #[test]

@@ -45,6 +45,12 @@ pub(crate) fn relaxes(strict_total: usize) -> bool {
     strict_total < RELAX_BELOW
 }
 
+/// Most copies a hit lists in [`Hit::also_in`]; the rest are counted in
+/// [`Hit::also_in_count`]. Each listed copy is a stored record to read, and a
+/// passage reprinted in every issue of a bulletin would otherwise make one
+/// page read hundreds (most of a search's time on the benchmark corpus).
+pub const ALSO_IN_LISTED: usize = 5;
+
 /// Deepest offset a page may start at.
 pub const MAX_OFFSET: usize = 10_000;
 
@@ -111,9 +117,11 @@ pub struct Hit {
     /// Synonym expansions found in this hit (empty when it matched the words as typed).
     pub expansions: Vec<String>,
     /// Near-duplicates of this hit in other documents (a reprint of the
-    /// passage, article or case), collapsed into it, best-ranked first;
-    /// empty when there are none.
+    /// passage, article or case), collapsed into it, best-ranked first; at
+    /// most [`ALSO_IN_LISTED`], empty when there are none.
     pub also_in: Vec<AlsoIn>,
+    /// How many copies were collapsed into this hit, listed or not.
+    pub also_in_count: usize,
     /// The snippet with its marks, for terminal rendering.
     #[serde(skip)]
     pub highlight: Snippet,
@@ -340,8 +348,13 @@ impl KnowledgeBase {
             let record = self.load(&searcher, addr)?;
             let mut hit = self.hit(record, score, &parts, &terms);
             hit.partial = i >= total;
-            hit.also_in = (i + 1..ranked.len())
+            let copies: Vec<usize> = (i + 1..ranked.len())
                 .filter(|&k| slots[k] == Some(i))
+                .collect();
+            hit.also_in_count = copies.len();
+            hit.also_in = copies
+                .into_iter()
+                .take(ALSO_IN_LISTED)
                 .map(|k| self.load_json(&searcher, ranked[k].1))
                 .collect::<Result<_>>()?;
             hits.push(hit);
@@ -453,6 +466,7 @@ impl KnowledgeBase {
             partial: false,
             expansions,
             also_in: Vec::new(),
+            also_in_count: 0,
             highlight,
         }
     }

@@ -215,7 +215,8 @@ function alsoIn(h) {
       i ? "；" : "",
       el("a", { href: docHref(c.id.split("#")[0]), title: c.article_title || "" },
         [c.doc_title, c.issue].filter(Boolean).join(" ")),
-    ]));
+    ]),
+    h.also_in_count > copies.length ? `等${h.also_in_count}处` : null);
 }
 
 /** Kind-specific detail under a hit. */

@@ -45,7 +45,7 @@ pub fn squash(s: &str) -> String {
 }
 
 /// Fields every search hit carries: the `govkb search --json` contract.
-pub const HIT_KEYS: [&str; 17] = [
+pub const HIT_KEYS: [&str; 18] = [
     "id",
     "kind",
     "file",
@@ -63,4 +63,5 @@ pub const HIT_KEYS: [&str; 17] = [
     "text",
     "expansions",
     "also_in",
+    "also_in_count",
 ];
