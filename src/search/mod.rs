@@ -4,6 +4,7 @@
 pub mod collapse;
 pub mod facets;
 pub mod query;
+pub mod seek_union;
 pub mod snippet;
 pub mod synonyms;
 

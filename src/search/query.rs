@@ -7,6 +7,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use super::seek_union::SeekUnion;
 use super::synonyms::expansions;
 use crate::error::{Error, Result};
 use crate::index::schema::TextFields;
@@ -205,10 +206,10 @@ fn word_query(fields: &TextFields, jieba: &Jieba, token: &str) -> Box<dyn Query>
         .iter()
         .map(|p| (Occur::Must, token_query(fields, p)))
         .collect();
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Should, boosted(token_query(fields, token), 1.5)),
-        (Occur::Should, Box::new(BooleanQuery::new(all_parts))),
-    ]))
+    SeekUnion::of(vec![
+        boosted(token_query(fields, token), 1.5),
+        Box::new(BooleanQuery::new(all_parts)),
+    ])
 }
 
 /// Dictionary words that exactly cover a compound token, left to right
@@ -238,35 +239,32 @@ pub fn compound_parts(jieba: &Jieba, token: &str) -> Vec<String> {
 
 /// One token in any searchable field.
 pub fn token_query(fields: &TextFields, token: &str) -> Box<dyn Query> {
-    let clauses: Vec<(Occur, Box<dyn Query>)> = weighted_fields(fields)
+    let alternatives = weighted_fields(fields)
         .into_iter()
         .map(|(field, boost)| {
             let q: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(field, token),
                 IndexRecordOption::WithFreqs,
             ));
-            (Occur::Should, boosted(q, boost))
+            boosted(q, boost)
         })
         .collect();
-    Box::new(BooleanQuery::new(clauses))
+    SeekUnion::of(alternatives)
 }
 
 /// Consecutive tokens in the text or the article title.
 fn phrase_query(fields: &TextFields, toks: &[String]) -> Box<dyn Query> {
-    let clauses = [(fields.text, 1.0), (fields.article_title, 2.0)]
+    let alternatives = [(fields.text, 1.0), (fields.article_title, 2.0)]
         .into_iter()
         .map(|(field, boost)| {
             let terms = toks
                 .iter()
                 .map(|t| Term::from_field_text(field, t))
                 .collect();
-            (
-                Occur::Should,
-                boosted(Box::new(PhraseQuery::new(terms)), boost),
-            )
+            boosted(Box::new(PhraseQuery::new(terms)), boost)
         })
         .collect();
-    Box::new(BooleanQuery::new(clauses))
+    SeekUnion::of(alternatives)
 }
 
 /// A quoted phrase: its tokens in order, in the text or the article title.
@@ -297,9 +295,9 @@ fn all_words_query(fields: &TextFields, jieba: &Jieba, text: &str) -> Option<Box
 
 /// A concept: its words, or any of its expansions, or a unit credited by that name.
 fn concept_query(fields: &TextFields, jieba: &Jieba, c: &Concept) -> Option<Box<dyn Query>> {
-    let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut alts: Vec<Box<dyn Query>> = Vec::new();
     if let Some(q) = all_words_query(fields, jieba, &c.text) {
-        alts.push((Occur::Should, q));
+        alts.push(q);
     }
     for e in &c.expansions {
         // A one-word expansion (`积分管理`) is that word: its tokens in order.
@@ -310,14 +308,14 @@ fn concept_query(fields: &TextFields, jieba: &Jieba, c: &Concept) -> Option<Box<
             phrase_part_query(fields, jieba, e)
         };
         if let Some(q) = q {
-            alts.push((Occur::Should, boosted(q, 0.8)));
+            alts.push(boosted(q, 0.8));
         }
     }
     if alts.is_empty() {
         return None;
     }
-    alts.push((Occur::Should, unit_query(fields, &c.text)));
-    Some(Box::new(BooleanQuery::new(alts)))
+    alts.push(unit_query(fields, &c.text));
+    Some(SeekUnion::of(alts))
 }
 
 /// A part naming a unit (`区人社局`) matches records credited to it, strongly.
