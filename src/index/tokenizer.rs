@@ -301,15 +301,17 @@ pub fn tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
         .collect()
 }
 
-/// Tokens of this many recent texts' worth are kept (in two generations, so
-/// at most about twice that).
-const RECENT_TOKENS: usize = 16 * 1024;
+/// Tokens of this many recent sentences' worth are kept (in two
+/// generations, so at most about twice that): a file's passages, whose
+/// sentences its figures and measures repeat.
+const RECENT_TOKENS: usize = 64 * 1024;
 
-/// Recently tokenized texts, shared by the clones of one registered
+/// Recently tokenized sentences, shared by the clones of one registered
 /// tokenizer (tantivy clones it per field of each indexing thread). A
-/// document's records repeat many texts (the document title in every record,
-/// a measure's text in each of its unit mentions, a sentence in each of its
-/// figures); those are then segmented once.
+/// document's records repeat many sentences (the document title in every
+/// record, a passage's sentences in its figures and its measure); those are
+/// then segmented once. Tokens are kept relative to their sentence: offsets
+/// from its first byte, positions from 0.
 #[derive(Default)]
 struct RecentTokens {
     current: HashMap<Box<str>, Arc<[Token]>>,
@@ -345,6 +347,61 @@ impl RecentTokens {
     }
 }
 
+/// `text` cut after each sentence end (`。！？；` and line breaks), as
+/// (byte offset, sentence). jieba never joins words across these marks, so
+/// segmenting sentence by sentence gives the tokens of the whole text.
+fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    text.match_indices(['。', '！', '？', '；', '\n'])
+        .map(|(i, mark)| i + mark.len())
+        .chain([text.len()])
+        .filter_map(move |end| {
+            let from = start;
+            start = end;
+            (end > from).then(|| (from, &text[from..end]))
+        })
+}
+
+/// The tokens of one sentence, relative to it, and where it starts in its text.
+struct SentenceTokens {
+    /// Byte offset of the sentence in the text.
+    from: usize,
+    /// Position of the sentence's first word in the text.
+    position: usize,
+    /// Its tokens, offsets and positions counted from the sentence start.
+    tokens: Arc<[Token]>,
+}
+
+/// [`tokens`] of `text`, sentence by sentence, each taken from `recent` when
+/// it was segmented lately.
+fn tokens_with_recent(
+    jieba: &Jieba,
+    recent: &Mutex<RecentTokens>,
+    text: &str,
+) -> Vec<SentenceTokens> {
+    let mut out = Vec::new();
+    let mut position = 0;
+    for (from, sentence) in sentences(text) {
+        let cached = lock(recent).get(sentence);
+        let tokens = match cached {
+            Some(t) => t,
+            None => {
+                let t: Arc<[Token]> = tokens(jieba, sentence).into();
+                lock(recent).insert(sentence, t.clone());
+                t
+            }
+        };
+        let words = tokens.last().map_or(0, |t| t.position + 1);
+        out.push(SentenceTokens {
+            from,
+            position,
+            tokens,
+        });
+        position += words;
+    }
+    out
+}
+
 /// tantivy tokenizer over jieba-rs. The dictionary is the process-wide one,
 /// loaded on first use (registering the tokenizer costs nothing).
 #[derive(Clone)]
@@ -376,7 +433,8 @@ impl Default for JiebaTokenizer {
 
 /// The tokens of one text.
 pub struct JiebaTokenStream {
-    tokens: Arc<[Token]>,
+    sentences: Vec<SentenceTokens>,
+    sentence: usize,
     index: usize,
     current: Token,
 }
@@ -385,18 +443,10 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        let cached = lock(&self.recent).get(text);
-        let tokens = match cached {
-            Some(t) => t,
-            None => {
-                let jieba = self.jieba.get_or_insert_with(jieba);
-                let t: Arc<[Token]> = tokens(jieba, text).into();
-                lock(&self.recent).insert(text, t.clone());
-                t
-            }
-        };
+        let jieba = self.jieba.get_or_insert_with(jieba);
         JiebaTokenStream {
-            tokens,
+            sentences: tokens_with_recent(jieba, &self.recent, text),
+            sentence: 0,
             index: 0,
             current: Token::default(),
         }
@@ -405,18 +455,25 @@ impl Tokenizer for JiebaTokenizer {
 
 impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
-        let Some(t) = self.tokens.get(self.index) else {
-            return false;
-        };
-        self.index += 1;
-        let c = &mut self.current;
-        c.offset_from = t.offset_from;
-        c.offset_to = t.offset_to;
-        c.position = t.position;
-        c.position_length = t.position_length;
-        c.text.clear();
-        c.text.push_str(&t.text);
-        true
+        loop {
+            let Some(s) = self.sentences.get(self.sentence) else {
+                return false;
+            };
+            let Some(t) = s.tokens.get(self.index) else {
+                self.sentence += 1;
+                self.index = 0;
+                continue;
+            };
+            self.index += 1;
+            let c = &mut self.current;
+            c.offset_from = s.from + t.offset_from;
+            c.offset_to = s.from + t.offset_to;
+            c.position = s.position + t.position;
+            c.position_length = t.position_length;
+            c.text.clear();
+            c.text.push_str(&t.text);
+            return true;
+        }
     }
 
     fn token(&self) -> &Token {
@@ -524,6 +581,8 @@ mod tests {
             "推进乡村治理积分制。",
             "",
             "ＡＢＣ１２３",
+            "全县共有驻村工作队86支；推进乡村治理积分制。\n驻村工作队管理！",
+            "驻村工作队管理！",
         ];
         for _ in 0..3 {
             for t in texts {
@@ -627,6 +686,25 @@ mod tests {
         fn segment_equals_reference(s in "[a-zA-Z0-9 ，。（）“”\\u{4e00}-\\u{9fa5}\\u{3000}\\u{ff10}-\\u{ff5a}]{0,80}") {
             let j = jieba();
             prop_assert_eq!(segment(&j, &s, true), segment_reference(&j, &s, true));
+        }
+
+        #[test]
+        fn sentence_by_sentence_equals_whole_text(s in "[a-zA-Z0-9 ，。！？；\n（）“”\u{4e00}-\u{9fa5}\u{3000}\u{ff01}-\u{ff5a}]{0,80}") {
+            let j = jieba();
+            let recent = Mutex::default();
+            let whole: Vec<_> = tokens(&j, &s)
+                .into_iter()
+                .map(|t| (t.text, t.offset_from, t.offset_to, t.position))
+                .collect();
+            for _ in 0..2 {
+                let by_sentence: Vec<_> = tokens_with_recent(&j, &recent, &s)
+                    .iter()
+                    .flat_map(|st| st.tokens.iter().map(|t| {
+                        (t.text.clone(), st.from + t.offset_from, st.from + t.offset_to, st.position + t.position)
+                    }))
+                    .collect();
+                prop_assert_eq!(&by_sentence, &whole);
+            }
         }
 
         #[test]
