@@ -170,7 +170,9 @@ pub fn measure_records(
         // The measure's words are searched in its own record; a mention is
         // found by the unit and the measure's heading (indexing the whole
         // measure again for each unit it names was 45% of all indexed text).
-        u.index_text = Some(format!("{} {} {title}", mention.unit, mention.unit_full));
+        // The heading comes first, on a line of its own, as in the measure's
+        // text, so the tokenizer's sentence cache segments it once.
+        u.index_text = Some(format!("{title}\n{} {}", mention.unit, mention.unit_full));
         out.push(u);
     }
     out
