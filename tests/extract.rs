@@ -68,6 +68,34 @@ fn figures_of_bulletin_000() {
     assert_eq!(at, "12624名");
 }
 
+/// A figure's place is the most specific one named in its own sentence, if
+/// any (else its article's); the ingest finds places once per passage and
+/// keeps those inside the sentence.
+#[test]
+fn a_figure_takes_the_place_named_in_its_sentence() {
+    let figures = all(RecordKind::Figure);
+    let mut with_place = 0;
+    for f in &figures {
+        let sentence = f.detail["sentence"].as_str().expect("sentence");
+        let named = govkb::extract::locality::most_specific_locality(sentence)
+            .filter(|p| p.chain.len() > 1);
+        if let Some(place) = named {
+            assert_eq!(
+                f.locality.as_ref(),
+                Some(&place.name),
+                "{}: {sentence}",
+                f.id
+            );
+            with_place += 1;
+        }
+    }
+    assert!(with_place >= 20, "{with_place} figures with a place");
+    // 琼中县's 10 乡镇 figure in bulletin 000 sits in a sentence naming the county.
+    assert!(figures
+        .iter()
+        .any(|f| f.locality.as_deref() == Some("琼中黎族苗族自治县")));
+}
+
 #[test]
 fn ranges_and_percentages() {
     let figures = all(RecordKind::Figure);

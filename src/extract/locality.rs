@@ -286,12 +286,17 @@ pub fn find_localities(text: &str) -> Vec<LocalityMention> {
 /// The most specific place in `text` (deepest level, i.e. longest chain; on
 /// ties the first), with its chain — the place an article is about.
 pub fn most_specific_locality(text: &str) -> Option<LocalityMention> {
-    find_localities(text)
-        .into_iter()
-        .fold(None, |best, m| match best {
-            Some(b) if b.chain.len() >= m.chain.len() => Some(b),
-            _ => Some(m),
-        })
+    most_specific(find_localities(text).iter()).cloned()
+}
+
+/// The most specific of some mentions (longest chain; on ties the first).
+pub fn most_specific<'a>(
+    mentions: impl Iterator<Item = &'a LocalityMention>,
+) -> Option<&'a LocalityMention> {
+    mentions.fold(None, |best, m| match best {
+        Some(b) if b.chain.len() >= m.chain.len() => Some(b),
+        _ => Some(m),
+    })
 }
 
 /// Canonical names (all levels) a region filter string can match:

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::{add_units, DocContext, Record, RecordKind};
 use crate::extract::figures::extract_figures;
-use crate::extract::locality::most_specific_locality;
+use crate::extract::locality::{find_localities, most_specific};
 use crate::extract::units::{find_annotations, resolve_unit, UnitMention, UnitRole};
 use crate::model::{Passage, Section, Span};
 use crate::parse::headings::heading_level;
@@ -48,7 +48,15 @@ pub fn figure_records(
     counter: &mut usize,
 ) -> Vec<Record> {
     let chars: Vec<char> = passage.text.chars().collect();
-    extract_figures(&passage.text)
+    let figures = extract_figures(&passage.text);
+    // Places are found in the passage once: no place name spans a sentence
+    // end, so those inside a figure's sentence are the sentence's own.
+    let places = if figures.is_empty() {
+        Vec::new()
+    } else {
+        find_localities(&passage.text)
+    };
+    figures
         .into_iter()
         .filter(|f| f.end <= chars.len())
         .map(|f| {
@@ -61,7 +69,8 @@ pub fn figure_records(
             };
             let mut r = ctx.record(RecordKind::Figure, format!("{}#f{}", ctx.doc.id, counter), passage.article, f.text.clone(), span);
             r.section_path = passage.section_path.clone();
-            if let Some(place) = most_specific_locality(&sentence) {
+            let in_sentence = places.iter().filter(|p| p.start >= ss && p.end <= se);
+            if let Some(place) = most_specific(in_sentence) {
                 if place.chain.len() > 1 {
                     r.regions.extend(place.chain.iter().cloned());
                     r.locality = Some(place.name.clone());
