@@ -9,9 +9,11 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use serde::Serialize;
+use tantivy::indexer::UserOperation;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::files::{self, CorpusState, FileState};
+use super::queue::{InFlight, QueuedDoc};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
 use super::tokenizer::dictionary_version;
@@ -20,6 +22,10 @@ use crate::parse::file_stem;
 use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
 use crate::record::{document_records, Record};
+
+/// Most records handed to tantivy and waiting to be indexed (about 20 MB;
+/// see [`InFlight`]).
+const MAX_RECORDS_IN_FLIGHT: usize = 10_000;
 
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
@@ -444,7 +450,9 @@ pub fn ingest(
     };
     store::register_tokenizer(&index);
     let fields = Fields::of(&index.schema())?;
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
+    let mut writer: IndexWriter<QueuedDoc> =
+        index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
+    let in_flight = InFlight::new(MAX_RECORDS_IN_FLIGHT);
     let file_term = |rel: &str| Term::from_field_text(fields.file, rel);
     for rel in &changes.removed {
         writer.delete_term(file_term(rel));
@@ -457,12 +465,19 @@ pub fn ingest(
             let job = &jobs[i];
             match parsed {
                 Ok(p) => {
-                    if job.replaces {
-                        writer.delete_term(file_term(job.rel));
-                    }
-                    for d in p.records {
-                        writer.add_document(d)?;
-                    }
+                    // One batch per file: its records stay together, in
+                    // order, in one segment (so the store compresses the
+                    // sentences they share), and a changed file's old records
+                    // go in the same step as its new ones arrive.
+                    let replaced = job
+                        .replaces
+                        .then(|| UserOperation::Delete(file_term(job.rel)));
+                    writer.run(
+                        replaced
+                            .into_iter()
+                            .chain(in_flight.admit(p.records).map(UserOperation::Add))
+                            .collect::<Vec<_>>(),
+                    )?;
                     for k in p.kinds {
                         *report.records.entry(k.to_string()).or_default() += 1;
                     }

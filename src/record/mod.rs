@@ -310,14 +310,19 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
 /// Every record of a parsed document, all kinds.
 pub fn document_records(doc: &Document) -> Vec<Record> {
     let ctx = DocContext::new(doc);
-    let mut out = structure_records(&ctx);
+    let (mut out, passages): (Vec<Record>, Vec<Record>) = structure_records(&ctx)
+        .into_iter()
+        .partition(|r| r.kind != RecordKind::Passage);
     let chars: Vec<char> = doc.clean_text.chars().collect();
     let mut figures = Vec::new();
     let mut figure_count = 0;
     let mut counters = (0, 0);
     let mut extracted = Vec::new();
+    // How many figures and measure records each passage has.
+    let mut found_in = Vec::with_capacity(doc.passages.len());
     for (n, p) in doc.passages.iter().enumerate() {
         let passage_id = format!("{}#p{}", doc.id, n + 1);
+        let (f, e) = (figures.len(), extracted.len());
         figures.extend(extracted::figure_records(
             &ctx,
             p,
@@ -325,11 +330,19 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
             &mut figure_count,
         ));
         extracted.extend(extracted::measure_records(&ctx, &chars, p, &mut counters));
+        found_in.push((figures.len() - f, extracted.len() - e));
     }
-    extracted.extend(extracted::credit_records(&ctx, &mut counters.1));
+    let credits = extracted::credit_records(&ctx, &mut counters.1);
     let cases = cases::case_records(&ctx, &figures);
-    out.extend(figures);
-    out.extend(extracted);
+    // Each passage is followed by the records found in it, so that the
+    // sentences they repeat sit in the same block of the compressed store.
+    let (mut figures, mut extracted) = (figures.into_iter(), extracted.into_iter());
+    for (passage, (f, e)) in passages.into_iter().zip(found_in) {
+        out.push(passage);
+        out.extend(figures.by_ref().take(f));
+        out.extend(extracted.by_ref().take(e));
+    }
+    out.extend(credits);
     out.extend(cases);
     add_fingerprints(&ctx, &mut out);
     out
