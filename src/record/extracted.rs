@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::{add_units, DocContext, Record, RecordKind};
 use crate::extract::figures::extract_figures;
 use crate::extract::locality::{find_localities, most_specific};
-use crate::extract::units::{find_annotations, resolve_unit, UnitMention, UnitRole};
+use crate::extract::units::{resolve_unit, UnitAnnotation, UnitMention, UnitRole};
 use crate::model::{Passage, Section, Span};
 use crate::parse::headings::heading_level;
 use crate::parse::magazine::is_byline;
@@ -103,14 +103,15 @@ fn measure_heading<'a>(sections: &'a [Section], passage: &Passage) -> Option<&'a
         .filter(|h| matches!(h.level, 3 | 4))
 }
 
-/// Measure and unit-mention records of an annotated passage.
+/// Measure and unit-mention records of a passage with its unit annotations
+/// ([`find_annotations`](crate::extract::units::find_annotations)).
 pub fn measure_records(
     ctx: &DocContext,
     chars: &[char],
     passage: &Passage,
+    annotations: &[UnitAnnotation],
     counters: &mut (usize, usize),
 ) -> Vec<Record> {
-    let annotations = find_annotations(&passage.text, &ctx.jurisdiction);
     if annotations.is_empty() {
         return Vec::new();
     }

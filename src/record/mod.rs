@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::extract::locality;
-use crate::extract::units::{find_annotations, parse_credit_line, UnitMention};
+use crate::extract::units::{find_annotations, parse_credit_line, UnitAnnotation, UnitMention};
 use crate::model::{Article, DocType, Document, Span};
 use near_dup::{fingerprint, Sketch};
 
@@ -222,8 +222,9 @@ pub fn add_units(record: &mut Record, mentions: &[UnitMention]) {
     }
 }
 
-/// The document, article and passage records of a parsed document.
-pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
+/// The document, article and passage records of a parsed document;
+/// `annotations` are the unit annotations of each passage.
+fn structure_records(ctx: &DocContext, annotations: &[Vec<UnitAnnotation>]) -> Vec<Record> {
     let doc = ctx.doc;
     let mut out = Vec::with_capacity(doc.passages.len() + doc.articles.len() + 1);
     let meta = &doc.meta;
@@ -297,9 +298,9 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
         if let Some(a) = p.article.and_then(|i| doc.articles.get(i)) {
             add_units(&mut r, &ctx.article_units(a));
         }
-        let annotated: Vec<UnitMention> = find_annotations(&p.text, &ctx.jurisdiction)
-            .into_iter()
-            .flat_map(|a| a.mentions)
+        let annotated: Vec<UnitMention> = annotations[n]
+            .iter()
+            .flat_map(|a| a.mentions.iter().cloned())
             .collect();
         add_units(&mut r, &annotated);
         out.push(r);
@@ -310,7 +311,13 @@ pub fn structure_records(ctx: &DocContext) -> Vec<Record> {
 /// Every record of a parsed document, all kinds.
 pub fn document_records(doc: &Document) -> Vec<Record> {
     let ctx = DocContext::new(doc);
-    let (mut out, passages): (Vec<Record>, Vec<Record>) = structure_records(&ctx)
+    // Found once, for the passage's units and for its measure.
+    let annotations: Vec<Vec<UnitAnnotation>> = doc
+        .passages
+        .iter()
+        .map(|p| find_annotations(&p.text, &ctx.jurisdiction))
+        .collect();
+    let (mut out, passages): (Vec<Record>, Vec<Record>) = structure_records(&ctx, &annotations)
         .into_iter()
         .partition(|r| r.kind != RecordKind::Passage);
     let chars: Vec<char> = doc.clean_text.chars().collect();
@@ -329,7 +336,13 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
             &passage_id,
             &mut figure_count,
         ));
-        extracted.extend(extracted::measure_records(&ctx, &chars, p, &mut counters));
+        extracted.extend(extracted::measure_records(
+            &ctx,
+            &chars,
+            p,
+            &annotations[n],
+            &mut counters,
+        ));
         found_in.push((figures.len() - f, extracted.len() - e));
     }
     let credits = extracted::credit_records(&ctx, &mut counters.1);
