@@ -27,6 +27,14 @@ use crate::record::{document_records, Record};
 /// see [`InFlight`]).
 const MAX_RECORDS_IN_FLIGHT: usize = 10_000;
 
+/// Size of the blocks the record store compresses (LZ4) one at a time.
+/// Twice tantivy's default: a block then holds more of a file's records,
+/// whose figures and measures repeat their passages' sentences. On the 50 MB
+/// bench corpus the store shrinks from 52.7 to 46.4 MB (index 2.01 -> 1.89x
+/// the input) for 0.08 ms more per search (p50 0.65 -> 0.73 ms); 64 KB
+/// blocks gave 42.2 MB but p50 0.9 ms.
+const STORE_BLOCK_BYTES: usize = 32 * 1024;
+
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 
@@ -446,7 +454,13 @@ pub fn ingest(
     };
     let index = match &base {
         Some(_) => Index::open_in_dir(building.path())?,
-        None => Index::create_in_dir(building.path(), build_schema())?,
+        None => Index::builder()
+            .schema(build_schema())
+            .settings(tantivy::IndexSettings {
+                docstore_blocksize: STORE_BLOCK_BYTES,
+                ..Default::default()
+            })
+            .create_in_dir(building.path())?,
     };
     store::register_tokenizer(&index);
     let fields = Fields::of(&index.schema())?;
