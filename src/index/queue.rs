@@ -8,6 +8,7 @@
 //! makes the ingest wait while too many are.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tantivy::schema::document::CompactDocValue;
 use tantivy::schema::{Document, Field};
@@ -18,7 +19,13 @@ pub struct InFlight {
     state: Mutex<State>,
     freed: Condvar,
     limit: usize,
+    stall: Duration,
 }
+
+/// How long the ingest waits without tantivy indexing a single record
+/// before it hands the next batch over anyway: a writer that died (a full
+/// disk) then reports its error instead of the ingest waiting forever.
+const STALL: Duration = Duration::from_secs(30);
 
 /// Records in flight, and whether the ingest waits for room.
 #[derive(Default)]
@@ -31,10 +38,15 @@ impl InFlight {
     /// A counter that lets at most `limit` records wait (a larger batch is
     /// let in alone).
     pub fn new(limit: usize) -> Arc<InFlight> {
+        Self::with_stall(limit, STALL)
+    }
+
+    fn with_stall(limit: usize, stall: Duration) -> Arc<InFlight> {
         Arc::new(InFlight {
             state: Mutex::default(),
             freed: Condvar::new(),
             limit,
+            stall,
         })
     }
 
@@ -42,8 +54,9 @@ impl InFlight {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Wait until `docs` more records fit, then hand them out, each counted
-    /// until tantivy has indexed (dropped) it.
+    /// Wait until `docs` more records fit (or tantivy has indexed nothing for
+    /// [`STALL`]), then hand them out, each counted until tantivy has indexed
+    /// (dropped) it.
     pub fn admit(
         self: &Arc<Self>,
         docs: Vec<TantivyDocument>,
@@ -51,7 +64,14 @@ impl InFlight {
         let mut state = self.lock();
         while state.count > 0 && state.count + docs.len() > self.limit {
             state.waiting = true;
-            state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
+            let (next, wait) = self
+                .freed
+                .wait_timeout(state, self.stall)
+                .unwrap_or_else(|e| e.into_inner());
+            state = next;
+            if wait.timed_out() {
+                break;
+            }
         }
         state.waiting = false;
         state.count += docs.len();
@@ -127,6 +147,16 @@ mod tests {
         let big: Vec<QueuedDoc> = queue.admit(vec![TantivyDocument::new(); 9]).collect();
         assert_eq!(queue.waiting(), 9);
         drop(big);
+        assert_eq!(queue.waiting(), 0);
+    }
+
+    #[test]
+    fn a_stalled_indexer_does_not_hold_the_ingest_forever() {
+        let queue = InFlight::with_stall(2, Duration::from_millis(50));
+        let stuck: Vec<QueuedDoc> = queue.admit(vec![TantivyDocument::new(); 2]).collect();
+        let more: Vec<QueuedDoc> = queue.admit(vec![TantivyDocument::new(); 2]).collect();
+        assert_eq!(queue.waiting(), 4);
+        drop((stuck, more));
         assert_eq!(queue.waiting(), 0);
     }
 }
