@@ -350,7 +350,7 @@ impl RecentTokens {
 /// `text` cut after each sentence end (`。！？；` and line breaks), as
 /// (byte offset, sentence). jieba never joins words across these marks, so
 /// segmenting sentence by sentence gives the tokens of the whole text.
-fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = 0;
     text.match_indices(['。', '！', '？', '；', '\n'])
         .map(|(i, mark)| i + mark.len())
