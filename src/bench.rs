@@ -366,21 +366,32 @@ fn run_child(cmd: &mut Command) -> Result<(std::process::ExitStatus, f64, Option
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
     let pid = child.id();
     let exited = AtomicBool::new(false);
-    let mut out = Vec::new();
-    let (read, polled) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let poller = scope.spawn(|| poll_peak_rss(pid, &exited));
-        let read = match child.stdout.take() {
-            Some(mut s) => std::io::Read::read_to_end(&mut s, &mut out).map(|_| ()),
-            None => Ok(()),
-        };
+        // The wall time is taken before the poller is stopped (it may be
+        // asleep for its next poll).
+        let finished = wait_child(&mut child, started);
         exited.store(true, Ordering::Relaxed);
-        (read, poller.join().ok().flatten())
-    });
-    read?;
+        let polled = poller.join().ok().flatten();
+        let (status, wall, ru_maxrss, out) = finished?;
+        Ok((status, wall, polled.or(ru_maxrss), out))
+    })
+}
+
+/// Read a child's output and reap it: (status, wall seconds since
+/// `started`, `ru_maxrss` in MiB where `wait4` gives it, output).
+fn wait_child(
+    child: &mut std::process::Child,
+    started: Instant,
+) -> Result<(std::process::ExitStatus, f64, Option<f64>, Vec<u8>)> {
+    let mut out = Vec::new();
+    if let Some(mut s) = child.stdout.take() {
+        std::io::Read::read_to_end(&mut s, &mut out)?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
-        let pid = pid as libc::pid_t;
+        let pid = child.id() as libc::pid_t;
         let mut status: libc::c_int = 0;
         // SAFETY: `rusage` is plain data and the pointers are valid for the call.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -388,7 +399,7 @@ fn run_child(cmd: &mut Command) -> Result<(std::process::ExitStatus, f64, Option
         let wall = started.elapsed().as_secs_f64();
         if r == pid {
             // ru_maxrss is in KiB on Linux.
-            let rss = polled.unwrap_or(usage.ru_maxrss as f64 / 1024.0);
+            let rss = usage.ru_maxrss as f64 / 1024.0;
             return Ok((
                 std::process::ExitStatus::from_raw(status),
                 wall,
@@ -398,7 +409,7 @@ fn run_child(cmd: &mut Command) -> Result<(std::process::ExitStatus, f64, Option
         }
     }
     let status = child.wait()?;
-    Ok((status, started.elapsed().as_secs_f64(), polled, out))
+    Ok((status, started.elapsed().as_secs_f64(), None, out))
 }
 
 /// The highest `VmHWM` (MiB) of process `pid` read every 20 ms until
