@@ -84,7 +84,8 @@ impl InFlight {
     }
 
     /// Records waiting now.
-    pub fn waiting(&self) -> usize {
+    #[cfg(test)]
+    fn waiting(&self) -> usize {
         self.lock().count
     }
 
