@@ -1285,7 +1285,7 @@ mod tests {
     use super::*;
 
     /// A child's peak RSS is its own: a small child of a large parent stays
-    /// small, and a child that fills 100 MB reports at least that.
+    /// small, and a child that fills 100 MiB reports about that.
     #[cfg(target_os = "linux")]
     #[test]
     fn child_peak_rss_is_the_childs_own() {
@@ -1303,7 +1303,7 @@ mod tests {
         let (status, _, big, _) = run_child(Command::new("sort").arg(&line)).unwrap();
         assert!(status.success());
         let big = big.expect("peak RSS of sort");
-        assert!((100.0..400.0).contains(&big), "sort's peak RSS {big} MB");
+        assert!((90.0..400.0).contains(&big), "sort's peak RSS {big} MB");
     }
 
     #[test]
