@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use govkb::index::build::Rebuild;
 use govkb::pipeline::load_document;
 use govkb::record::near_dup::{near_duplicate, MAX_DISTANCE};
 use govkb::record::{document_records, RecordKind};
@@ -61,24 +62,9 @@ fn fixture() -> &'static Fixture {
         }
         let source = std::fs::read_to_string(common::corpus().join(SOURCE)).unwrap();
         std::fs::write(corpus.join(REPRINT), reprint_bulletin(&source, 5)).unwrap();
-        ingest(&corpus, &index);
+        common::ingest_with(&corpus, &index, Rebuild::Changed);
         Fixture { _dir: dir, index }
     })
-}
-
-fn ingest(corpus: &std::path::Path, index: &std::path::Path) {
-    let out = Command::new(common::bin())
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .output()
-        .expect("run govkb ingest");
-    assert!(
-        out.status.success(),
-        "ingest failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn search(query: &str, kind: RecordKind, limit: usize, offset: usize) -> Vec<Hit> {
@@ -191,7 +177,7 @@ fn a_passage_reprinted_many_times_lists_a_few_copies_and_counts_all() {
         let name = format!("qionghai_2023_{issue:02}.txt");
         std::fs::write(corpus.join(name), reprint_bulletin(&source, issue)).unwrap();
     }
-    ingest(&corpus, &index);
+    common::ingest_with(&corpus, &index, Rebuild::Changed);
     let kb = KnowledgeBase::open(&index).expect("open index");
     let hits = kb.search(&SearchRequest::new("博鳌云管家")).unwrap().hits;
     let hit = hits
