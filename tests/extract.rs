@@ -201,6 +201,30 @@ fn unit_mentions_resolve_short_names_and_keep_roles() {
         .expect("search");
     assert!(searched.hits[0].record.text.contains("区人社局"));
     assert!(searched.hits[0].snippet.contains("<b>区人社局</b>"));
+    // A measure's mentions are made from it, yet keep ids that `get` finds.
+    assert!(rsj.id.contains("#u"), "{}", rsj.id);
+    let by_id = common::kb()
+        .get(&rsj.id)
+        .expect("get")
+        .expect("mention by id");
+    assert_eq!(by_id.detail, rsj.detail);
+    assert_eq!(common::kb().count(RecordKind::Unit).unwrap(), units.len());
+    // Totals count mentions, the same ones a full page lists.
+    let lead = common::kb()
+        .search(&SearchRequest {
+            kind: RecordKind::Unit,
+            unit: Some("区人社局".into()),
+            limit: 100,
+            ..SearchRequest::new("就业")
+        })
+        .expect("search");
+    assert!(lead.total >= 2, "{}", lead.total);
+    assert_eq!(lead.total, lead.hits.iter().filter(|h| !h.partial).count());
+    assert!(lead
+        .hits
+        .iter()
+        .all(|h| h.record.detail["unit"] == "区人社局"
+            || h.record.detail["unit_full"] == "海口市美兰区人力资源和社会保障局"));
     let collective = units
         .iter()
         .find(|u| u.detail["unit"] == "各镇")

@@ -12,7 +12,7 @@
 //!
 //! All offsets are char offsets into the text given by the caller.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The alias table, `short<TAB>full_suffix` per line (see the file's header).
@@ -98,7 +98,7 @@ const CREDIT_PREFIXES: &[&str] = &["稿件来源：", "信息来源：", "供稿
 type Items = Vec<(String, UnitRole)>;
 
 /// What a unit is named for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitRole {
     /// Leads the measure: `牵头单位：X`, `X牵头`.
@@ -116,7 +116,7 @@ pub enum UnitRole {
 }
 
 /// One unit named in an annotation or credit line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitMention {
     /// The name as written, whitespace removed (`区人社局`).
     pub unit: String,

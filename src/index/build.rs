@@ -10,9 +10,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::indexer::UserOperation;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::files::{self, CorpusState, FileState};
+use super::mentions::{self, MentionCount};
 use super::queue::{InFlight, QueuedDoc};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
@@ -21,7 +24,8 @@ use crate::error::{Error, Result};
 use crate::parse::file_stem;
 use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
-use crate::record::{document_records, Record};
+use crate::record::extracted::mentioned_units;
+use crate::record::{document_records, Record, RecordKind};
 
 /// Most records handed to tantivy and waiting to be indexed (about 20 MB;
 /// see [`InFlight`]).
@@ -128,6 +132,17 @@ struct Job<'a> {
     replaces: bool,
 }
 
+/// Records in an index: its documents and the unit mentions its measures carry.
+fn record_count(index: &Index, fields: &Fields) -> Result<usize> {
+    let searcher = index.reader()?.searcher();
+    let measures = TermQuery::new(
+        Term::from_field_text(fields.kind, RecordKind::Measure.as_str()),
+        IndexRecordOption::Basic,
+    );
+    let mentions = searcher.search(&measures, &MentionCount { keys: Vec::new() })?;
+    Ok(searcher.num_docs() as usize + mentions)
+}
+
 /// Convert a record to a tantivy document.
 pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     let mut d = TantivyDocument::new();
@@ -161,6 +176,9 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     }
     d.add_text(t.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
+    for v in mentions::values(mentioned_units(r)) {
+        d.add_u64(fields.mention_keys, v);
+    }
     if let Some(h) = r.near_dup {
         d.add_u64(fields.near_dup, h);
         d.add_u64(fields.doc_key, crate::record::near_dup::doc_key(&r.doc_id));
@@ -184,7 +202,18 @@ fn parse_file(
         let (mut doc, bytes) = load_document(root, path)?;
         doc.id = doc_id.to_string();
         let records = document_records(&doc);
-        let kinds = records.iter().map(|r| r.kind.as_str()).collect();
+        // A measure's unit mentions are records to the user, read from it.
+        let kinds = records
+            .iter()
+            .flat_map(|r| {
+                let mentions = match r.kind {
+                    RecordKind::Measure => mentioned_units(r).len(),
+                    _ => 0,
+                };
+                std::iter::once(r.kind.as_str())
+                    .chain(std::iter::repeat_n(RecordKind::Unit.as_str(), mentions))
+            })
+            .collect();
         let docs = records
             .iter()
             .map(|r| to_tantivy(fields, r))
@@ -546,7 +575,7 @@ pub fn ingest(
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
-    report.records_total = index.reader()?.searcher().num_docs() as usize;
+    report.records_total = record_count(&index, &fields)?;
     files::save(building.path(), &state)?;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod files;
+pub mod mentions;
 pub mod queue;
 pub mod schema;
 pub mod store;

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +61,8 @@ pub struct Fields {
     /// Near-duplicate fingerprint of passages, articles and cases
     /// ([`crate::record::near_dup`]), a fast field read per search candidate.
     pub near_dup: Field,
+    /// The unit mentions a measure or unit record carries ([`super::mentions`]).
+    pub mention_keys: Field,
     /// With a fingerprint, a hash of the document id
     /// ([`crate::record::near_dup::doc_key`]): search collapses only copies
     /// from other documents.
@@ -117,6 +119,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
     b.add_u64_field("doc_key", FAST);
+    b.add_u64_field(super::mentions::FIELD, FAST);
     b.build()
 }
 
@@ -156,6 +159,7 @@ impl Fields {
             data: f("data")?,
             near_dup: f("near_dup")?,
             doc_key: f("doc_key")?,
+            mention_keys: f(super::mentions::FIELD)?,
         })
     }
 

@@ -103,17 +103,20 @@ fn measure_heading<'a>(sections: &'a [Section], passage: &Passage) -> Option<&'a
         .filter(|h| matches!(h.level, 3 | 4))
 }
 
-/// Measure and unit-mention records of a passage with its unit annotations
-/// ([`find_annotations`](crate::extract::units::find_annotations)).
-pub fn measure_records(
+/// The measure record of a passage with its unit annotations
+/// ([`find_annotations`](crate::extract::units::find_annotations)), if it
+/// names any unit. Each unit it names is a mention (`mentions` in its detail,
+/// each with the id of its unit record); the unit records themselves are
+/// made from the measure when they are read ([`unit_mentions`]).
+pub fn measure_record(
     ctx: &DocContext,
     chars: &[char],
     passage: &Passage,
     annotations: &[UnitAnnotation],
     counters: &mut (usize, usize),
-) -> Vec<Record> {
+) -> Option<Record> {
     if annotations.is_empty() {
-        return Vec::new();
+        return None;
     }
     let mentions: Vec<UnitMention> = annotations
         .iter()
@@ -141,13 +144,7 @@ pub fn measure_records(
     counters.0 += 1;
     let id = format!("{}#m{}", ctx.doc.id, counters.0);
     let text = slice(chars, span);
-    let mut m = ctx.record(
-        RecordKind::Measure,
-        id.clone(),
-        passage.article,
-        text.clone(),
-        span,
-    );
+    let mut m = ctx.record(RecordKind::Measure, id, passage.article, text, span);
     m.section_path = passage.section_path.clone();
     add_units(&mut m, &mentions);
     let by_role = |role: UnitRole| {
@@ -157,35 +154,78 @@ pub fn measure_records(
             .map(|x| x.unit_full.clone())
             .collect::<Vec<_>>()
     };
+    let listed: Vec<Value> = mentions
+        .iter()
+        .map(|mention| {
+            counters.1 += 1;
+            let mut v = json!({"id": format!("{}#u{}", ctx.doc.id, counters.1)});
+            if let (Value::Object(o), Ok(Value::Object(fields))) =
+                (&mut v, serde_json::to_value(mention))
+            {
+                o.extend(fields);
+            }
+            v
+        })
+        .collect();
     m.detail = object(json!({
         "number": number, "heading": title, "lead": by_role(UnitRole::Lead),
         "responsible": by_role(UnitRole::Responsible), "cooperating": by_role(UnitRole::Cooperating),
-        "mentions": mentions,
+        "mentions": listed,
     }));
-    let mut out = vec![m];
-    for mention in &mentions {
-        counters.1 += 1;
-        // Stored without the measure's text, which search takes from the
-        // measure record (`measure_id`) when it loads the mention.
-        let mut u = ctx.record(
-            RecordKind::Unit,
-            format!("{}#u{}", ctx.doc.id, counters.1),
-            passage.article,
-            String::new(),
-            span,
-        );
-        u.section_path = passage.section_path.clone();
-        add_units(&mut u, std::slice::from_ref(mention));
-        u.detail = unit_detail(mention, Some(&title), Some(&id));
-        // The measure's words are searched in its own record; a mention is
-        // found by the unit and the measure's heading (indexing the whole
-        // measure again for each unit it names was 45% of all indexed text).
-        // The heading comes first, on a line of its own, as in the measure's
-        // text, so the tokenizer's sentence cache segments it once.
-        u.index_text = Some(format!("{title}\n{} {}", mention.unit, mention.unit_full));
-        out.push(u);
+    Some(m)
+}
+
+/// The unit records of a measure, one per unit it names, in order: each has
+/// the measure's provenance and text, its own unit and role, and the
+/// measure's heading and id. They are not stored in the index (indexing the
+/// measure again for each unit it names was a third of all records and 15%
+/// of the index); search finds a mention through its measure.
+pub fn unit_mentions(measure: &Record) -> Vec<Record> {
+    let heading = measure.detail.get("heading").and_then(Value::as_str);
+    let Some(Value::Array(listed)) = measure.detail.get("mentions") else {
+        return Vec::new();
+    };
+    listed
+        .iter()
+        .filter_map(|v| {
+            let id = v.get("id")?.as_str()?.to_string();
+            let mention: UnitMention = serde_json::from_value(v.clone()).ok()?;
+            let mut u = Record {
+                id,
+                kind: RecordKind::Unit,
+                units: Vec::new(),
+                unit_keys: Vec::new(),
+                detail: unit_detail(&mention, heading, Some(&measure.id)),
+                index_text: None,
+                near_dup: None,
+                ..measure.clone()
+            };
+            add_units(&mut u, std::slice::from_ref(&mention));
+            Some(u)
+        })
+        .collect()
+}
+
+/// The units a measure or unit record names, each as (name as written, full name).
+pub fn mentioned_units(r: &Record) -> Vec<(&str, &str)> {
+    fn names(fields: &Map<String, Value>) -> Option<(&str, &str)> {
+        Some((
+            fields.get("unit")?.as_str()?,
+            fields.get("unit_full")?.as_str()?,
+        ))
     }
-    out
+    match r.kind {
+        RecordKind::Measure => match r.detail.get("mentions") {
+            Some(Value::Array(listed)) => listed
+                .iter()
+                .filter_map(Value::as_object)
+                .filter_map(names)
+                .collect(),
+            _ => Vec::new(),
+        },
+        RecordKind::Unit => names(&r.detail).into_iter().collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn unit_detail(

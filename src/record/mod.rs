@@ -324,36 +324,36 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     let mut figures = Vec::new();
     let mut figure_count = 0;
     let mut counters = (0, 0);
-    let mut extracted = Vec::new();
-    // How many figures and measure records each passage has.
+    let mut measures = Vec::new();
+    // How many figures and measures (0 or 1) each passage has.
     let mut found_in = Vec::with_capacity(doc.passages.len());
     for (n, p) in doc.passages.iter().enumerate() {
         let passage_id = format!("{}#p{}", doc.id, n + 1);
-        let (f, e) = (figures.len(), extracted.len());
+        let (f, m) = (figures.len(), measures.len());
         figures.extend(extracted::figure_records(
             &ctx,
             p,
             &passage_id,
             &mut figure_count,
         ));
-        extracted.extend(extracted::measure_records(
+        measures.extend(extracted::measure_record(
             &ctx,
             &chars,
             p,
             &annotations[n],
             &mut counters,
         ));
-        found_in.push((figures.len() - f, extracted.len() - e));
+        found_in.push((figures.len() - f, measures.len() - m));
     }
     let credits = extracted::credit_records(&ctx, &mut counters.1);
     let cases = cases::case_records(&ctx, &figures);
     // Each passage is followed by the records found in it, so that the
     // sentences they repeat sit in the same block of the compressed store.
-    let (mut figures, mut extracted) = (figures.into_iter(), extracted.into_iter());
-    for (passage, (f, e)) in passages.into_iter().zip(found_in) {
+    let (mut figures, mut measures) = (figures.into_iter(), measures.into_iter());
+    for (passage, (f, m)) in passages.into_iter().zip(found_in) {
         out.push(passage);
         out.extend(figures.by_ref().take(f));
-        out.extend(extracted.by_ref().take(e));
+        out.extend(measures.by_ref().take(m));
     }
     out.extend(credits);
     out.extend(cases);

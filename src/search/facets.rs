@@ -2,21 +2,23 @@
 //! fall under each document type, year, region and unit.
 //!
 //! Counting walks the postings of the (untokenised) filter fields and keeps
-//! the documents of the query's hit set, so it needs no extra fast fields.
+//! the documents of the query's hit set. A measure found in a search of unit
+//! mentions counts once for each unit it names ([`crate::index::mentions`]).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
-use super::query::{self, parse_parts, Strictness};
+use super::query::{parse_parts, Strictness};
 use super::{KnowledgeBase, SearchRequest};
 use crate::error::{Error, Result};
 use crate::extract::units::{jurisdiction_of, resolve_unit};
+use crate::index::mentions::{name_key, MentionColumns};
+use crate::record::RecordKind;
 
 /// Most values reported per facet (the most frequent ones).
 pub const MAX_FACET_VALUES: usize = 50;
@@ -61,44 +63,70 @@ impl KnowledgeBase {
         let started = Instant::now();
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
-        let matching = |strictness| {
-            let text = query::build(self.fields.text(req.kind), &self.jieba, &parts, strictness)?;
-            let mut clauses = self.filters(req, true);
-            clauses.push((Occur::Must, text));
-            Some(BooleanQuery::new(clauses))
-        };
-        let q = matching(Strictness::All).ok_or_else(|| {
+        let q = self.matching(&parts, req, Strictness::All).ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
         })?;
         let docs = searcher.search(&q, &DocSetCollector)?;
-        let hits = hit_masks(&searcher, &docs);
         let f = &self.fields;
+        let unit_field = f.text(req.kind).unit_key;
+        let (hits, units) = if req.kind == RecordKind::Unit {
+            // A matching measure counts for each unit it names (those named
+            // like the unit filter, when there is one).
+            let mentions = MentionColumns::open(searcher.segment_readers())?;
+            let keys: Vec<u64> = req
+                .unit
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(name_key)
+                .into_iter()
+                .collect();
+            let hits = hit_weights(&searcher, &docs, |seg, doc| {
+                mentions.count(seg, doc, &keys) as u32
+            });
+            let units = count_terms(&searcher, &hits, unit_field, |seg, doc, name| {
+                let mut both = keys.clone();
+                both.push(name_key(name));
+                mentions.count(seg, doc, &both) as u32
+            })?;
+            (hits, units)
+        } else {
+            let hits = hit_weights(&searcher, &docs, |_, _| 1);
+            let units = count_terms(&searcher, &hits, unit_field, |seg, doc, _| {
+                hits[seg][doc as usize]
+            })?;
+            (hits, units)
+        };
+        let weight = |seg: usize, doc: DocId, _: &str| hits[seg][doc as usize];
         Ok(Facets {
             query: req.query.clone(),
-            total: docs.len(),
-            doc_type: top(count_terms(&searcher, &hits, f.doc_type)?, by_count),
+            total: hits.iter().flatten().map(|&w| w as usize).sum(),
+            doc_type: top(count_terms(&searcher, &hits, f.doc_type, weight)?, by_count),
             year: top(count_years(&searcher, &hits)?, |a, b| b.value.cmp(&a.value)),
-            region: top(count_terms(&searcher, &hits, f.region)?, by_count),
-            unit: top(
-                fold_unit_aliases(count_terms(&searcher, &hits, f.text(req.kind).unit_key)?),
-                by_count,
-            ),
+            region: top(count_terms(&searcher, &hits, f.region, weight)?, by_count),
+            unit: top(fold_unit_aliases(units), by_count),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }
 }
 
-/// For each segment, which of its documents are hits.
-fn hit_masks(searcher: &Searcher, docs: &HashSet<DocAddress>) -> Vec<Vec<bool>> {
-    let mut masks: Vec<Vec<bool>> = searcher
+/// For each segment, how much each of its documents counts: 0 when it is
+/// not a hit, else `weight(segment, doc)`.
+fn hit_weights(
+    searcher: &Searcher,
+    docs: &HashSet<DocAddress>,
+    weight: impl Fn(usize, DocId) -> u32,
+) -> Vec<Vec<u32>> {
+    let mut weights: Vec<Vec<u32>> = searcher
         .segment_readers()
         .iter()
-        .map(|s| vec![false; s.max_doc() as usize])
+        .map(|s| vec![0; s.max_doc() as usize])
         .collect();
     for d in docs {
-        masks[d.segment_ord as usize][d.doc_id as usize] = true;
+        weights[d.segment_ord as usize][d.doc_id as usize] =
+            weight(d.segment_ord as usize, d.doc_id);
     }
-    masks
+    weights
 }
 
 /// A well-mixed hash of one document address (splitmix64), summed into signatures.
@@ -109,32 +137,40 @@ fn mix(segment: usize, doc: u32) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Hits per term of an untokenised field.
-fn count_terms(searcher: &Searcher, hits: &[Vec<bool>], field: Field) -> Result<TermCounts> {
+/// Hits per term of an untokenised field, each hit counting
+/// `weight(segment, doc, term)`.
+fn count_terms(
+    searcher: &Searcher,
+    hits: &[Vec<u32>],
+    field: Field,
+    weight: impl Fn(usize, DocId, &str) -> u32,
+) -> Result<TermCounts> {
     let mut out = TermCounts::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let hit = &hits[ord];
-        if !hit.contains(&true) {
+        if hit.iter().all(|&w| w == 0) {
             continue;
         }
         let inverted = segment.inverted_index(field)?;
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
+            let term = String::from_utf8_lossy(terms.key()).into_owned();
             let mut postings =
                 inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
             let (mut n, mut signature) = (0, 0u64);
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                if hit[doc as usize] {
-                    n += 1;
-                    signature = signature.wrapping_add(mix(ord, doc));
+                if hit[doc as usize] > 0 {
+                    let w = weight(ord, doc, &term) as usize;
+                    if w > 0 {
+                        n += w;
+                        signature = signature.wrapping_add(mix(ord, doc));
+                    }
                 }
                 doc = postings.advance();
             }
             if n > 0 {
-                let e = out
-                    .entry(String::from_utf8_lossy(terms.key()).into_owned())
-                    .or_default();
+                let e = out.entry(term).or_default();
                 e.0 += n;
                 e.1 = e.1.wrapping_add(signature);
             }
@@ -144,17 +180,17 @@ fn count_terms(searcher: &Searcher, hits: &[Vec<bool>], field: Field) -> Result<
 }
 
 /// Hits per document year.
-fn count_years(searcher: &Searcher, hits: &[Vec<bool>]) -> Result<TermCounts> {
+fn count_years(searcher: &Searcher, hits: &[Vec<u32>]) -> Result<TermCounts> {
     let mut out = TermCounts::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let hit = &hits[ord];
-        if !hit.contains(&true) {
+        if hit.iter().all(|&w| w == 0) {
             continue;
         }
         let years = segment.fast_fields().u64("year")?;
-        for (doc, _) in hit.iter().enumerate().filter(|(_, &h)| h) {
+        for (doc, &w) in hit.iter().enumerate().filter(|(_, &w)| w > 0) {
             if let Some(y) = years.first(doc as u32) {
-                out.entry(y.to_string()).or_default().0 += 1;
+                out.entry(y.to_string()).or_default().0 += w as usize;
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod collapse;
 pub mod facets;
+pub mod mentions;
 pub mod query;
 pub mod seek_union;
 pub mod snippet;
@@ -21,12 +22,14 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term}
 
 use crate::error::{Error, Result};
 use crate::extract::locality::resolve_region;
+use crate::index::mentions::MentionCount;
 use crate::index::schema::Fields;
 use crate::index::store::{self, Manifest};
 use crate::index::tokenizer::jieba;
 use crate::model::DocType;
 use crate::record::{Record, RecordKind};
 pub use collapse::AlsoIn;
+use mentions::of_kind;
 use query::{parse_parts, PartOccur, Strictness};
 use snippet::{fold_term, snippet, Snippet};
 
@@ -225,14 +228,25 @@ impl KnowledgeBase {
     /// Number of records of a kind.
     pub fn count(&self, kind: RecordKind) -> Result<usize> {
         let q = self.kind_filter(kind);
-        Ok(self.reader.searcher().search(&q, &Count)?)
+        let searcher = self.reader.searcher();
+        Ok(match kind {
+            RecordKind::Unit => searcher.search(&q, &MentionCount { keys: Vec::new() })?,
+            _ => searcher.search(&q, &Count)?,
+        })
     }
 
-    fn kind_filter(&self, kind: RecordKind) -> TermQuery {
-        TermQuery::new(
-            Term::from_field_text(self.fields.kind, kind.as_str()),
-            IndexRecordOption::Basic,
-        )
+    /// The records of a kind; for unit mentions, the measures and unit
+    /// records that carry them ([`mentions`]).
+    fn kind_filter(&self, kind: RecordKind) -> Box<dyn Query> {
+        let term =
+            |kind: RecordKind| -> Box<dyn Query> { self.term(self.fields.kind, kind.as_str()) };
+        match kind {
+            RecordKind::Unit => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, term(RecordKind::Measure)),
+                (Occur::Should, term(RecordKind::Unit)),
+            ])),
+            _ => term(kind),
+        }
     }
 
     fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
@@ -250,7 +264,7 @@ impl KnowledgeBase {
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !(with_text_query && req.kind == RecordKind::Passage) {
-            out.push((Occur::Must, Box::new(self.kind_filter(req.kind))));
+            out.push((Occur::Must, self.kind_filter(req.kind)));
         }
         if let Some(t) = req.doc_type {
             out.push((Occur::Must, self.term(f.doc_type, t.as_str())));
@@ -303,6 +317,9 @@ impl KnowledgeBase {
                 "offset must be at most {MAX_OFFSET}, got {}",
                 req.offset
             )));
+        }
+        if req.kind == RecordKind::Unit {
+            return self.search_mentions(req, started);
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
@@ -369,6 +386,21 @@ impl KnowledgeBase {
         })
     }
 
+    /// The records matching a parsed query (every word or some, as
+    /// `strictness` says) under the request's filters; `None` when the query
+    /// has no searchable words.
+    fn matching(
+        &self,
+        parts: &[query::Part],
+        req: &SearchRequest,
+        strictness: Strictness,
+    ) -> Option<BooleanQuery> {
+        let text = query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)?;
+        let mut clauses = self.filters(req, true);
+        clauses.push((Occur::Must, text));
+        Some(BooleanQuery::new(clauses))
+    }
+
     /// The top `wanted` matches of a parsed query under the request's filters:
     /// ((records matching every word, ranked addresses), relaxed). With
     /// `relax`, when few records match every word, they are followed by
@@ -382,17 +414,11 @@ impl KnowledgeBase {
         relax: bool,
     ) -> Result<(Ranked, bool)> {
         let run = |strictness, n: usize| -> Result<Option<Ranked>> {
-            let Some(text_query) =
-                query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)
-            else {
+            let Some(q) = self.matching(parts, req, strictness) else {
                 return Ok(None);
             };
-            let mut clauses = self.filters(req, true);
-            clauses.push((Occur::Must, text_query));
             let top = TopDocs::with_limit(n.max(1)).order_by_score();
-            Ok(Some(
-                searcher.search(&BooleanQuery::new(clauses), &(Count, top))?,
-            ))
+            Ok(Some(searcher.search(&q, &(Count, top))?))
         };
         let (total, mut ranked) = run(Strictness::All, wanted)?.ok_or_else(|| {
             Error::Input(format!("query `{}` has no searchable words", req.query))
@@ -414,11 +440,19 @@ impl KnowledgeBase {
     /// records passing its filters (in document order); at most `max`.
     pub fn select(&self, req: &SearchRequest, max: usize) -> Result<Vec<Record>> {
         let searcher = self.reader.searcher();
-        let addrs: Vec<tantivy::DocAddress> = if req.query.trim().is_empty() {
-            let q = BooleanQuery::new(self.filters(req, false));
-            searcher.search(&q, &DocSetCollector)?.into_iter().collect()
+        let in_document_order = req.query.trim().is_empty();
+        let parts = if in_document_order {
+            Vec::new()
         } else {
-            let parts = parse_parts(&req.query)?;
+            parse_parts(&req.query)?
+        };
+        let mut addrs: Vec<tantivy::DocAddress> = if in_document_order {
+            let q = BooleanQuery::new(self.filters(req, false));
+            let mut all: Vec<_> = searcher.search(&q, &DocSetCollector)?.into_iter().collect();
+            // Ingest order: files in order, each file's records in order.
+            all.sort();
+            all
+        } else {
             self.rank(&searcher, &parts, req, max, false)?
                 .0
                  .1
@@ -426,8 +460,13 @@ impl KnowledgeBase {
                 .map(|h| h.1)
                 .collect()
         };
-        let mut records = self.load_many(&searcher, addrs.into_iter().take(max))?;
-        if req.query.trim().is_empty() {
+        // Each record read yields at least one of the kind (a measure one
+        // mention per unit it names).
+        addrs.truncate(max);
+        let loaded = self.load_many(&searcher, addrs)?;
+        let mut records = of_kind(req.kind, loaded, req.unit.as_deref(), &parts);
+        records.truncate(max);
+        if in_document_order {
             records.sort_by(|a, b| {
                 (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id))
             });
@@ -479,36 +518,16 @@ impl KnowledgeBase {
             .ok_or_else(|| Error::Index("a record could not be loaded".into()))
     }
 
-    /// Stored records, completed: a unit mention of a measure is stored
-    /// without the measure's text (it would repeat it for every unit the
-    /// measure names) and takes it from the measure record here.
+    /// Stored records.
     fn load_many(
         &self,
         searcher: &Searcher,
         addrs: impl IntoIterator<Item = tantivy::DocAddress>,
     ) -> Result<Vec<Record>> {
-        let mut records = addrs
+        addrs
             .into_iter()
             .map(|a| self.load_json::<Record>(searcher, a))
-            .collect::<Result<Vec<_>>>()?;
-        let mut measure_texts: std::collections::HashMap<String, String> = Default::default();
-        for r in records
-            .iter_mut()
-            .filter(|r| r.kind == RecordKind::Unit && r.text.is_empty())
-        {
-            let Some(measure) = r.detail.get("measure_id").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            if !measure_texts.contains_key(measure) {
-                let text = match self.address_of(searcher, measure)? {
-                    Some(a) => self.load_json::<Record>(searcher, a)?.text,
-                    None => String::new(),
-                };
-                measure_texts.insert(measure.to_string(), text);
-            }
-            r.text = measure_texts[measure].clone();
-        }
-        Ok(records)
+            .collect()
     }
 
     /// A stored record, or the fields of it that `T` takes.
@@ -532,9 +551,10 @@ impl KnowledgeBase {
     /// The record with this id.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let searcher = self.reader.searcher();
-        self.address_of(&searcher, id)?
-            .map(|a| self.load(&searcher, a))
-            .transpose()
+        match self.address_of(&searcher, id)? {
+            Some(a) => self.load(&searcher, a).map(Some),
+            None => self.mention_by_id(id),
+        }
     }
 
     /// Where the record with this id is.
@@ -556,8 +576,7 @@ impl KnowledgeBase {
         article_id: Option<&str>,
     ) -> Result<Vec<Record>> {
         let searcher = self.reader.searcher();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(self.kind_filter(kind)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.kind_filter(kind))];
         if let Some(d) = doc_id {
             clauses.push((Occur::Must, self.term(self.fields.doc_id, d)));
         }
@@ -565,7 +584,7 @@ impl KnowledgeBase {
             clauses.push((Occur::Must, self.term(self.fields.article_id, a)));
         }
         let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-        let mut records = self.load_many(&searcher, addrs)?;
+        let mut records = of_kind(kind, self.load_many(&searcher, addrs)?, None, &[]);
         records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
         Ok(records)
     }
