@@ -154,7 +154,7 @@ fn count_terms(
         let inverted = segment.inverted_index(field)?;
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
-            let term = String::from_utf8_lossy(terms.key()).into_owned();
+            let term = String::from_utf8_lossy(terms.key());
             let mut postings =
                 inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
             let (mut n, mut signature) = (0, 0u64);
@@ -170,7 +170,7 @@ fn count_terms(
                 doc = postings.advance();
             }
             if n > 0 {
-                let e = out.entry(term).or_default();
+                let e = out.entry(term.into_owned()).or_default();
                 e.0 += n;
                 e.1 = e.1.wrapping_add(signature);
             }
