@@ -94,6 +94,33 @@ fn a_figure_takes_the_place_named_in_its_sentence() {
     assert!(figures
         .iter()
         .any(|f| f.locality.as_deref() == Some("琼中黎族苗族自治县")));
+    // Figures are found through their passage, filtered by their own places;
+    // the total counts the figures a full page lists, and so do the facets.
+    let kb = common::kb();
+    let req = SearchRequest {
+        kind: RecordKind::Figure,
+        region: Some("琼中".into()),
+        limit: 100,
+        ..SearchRequest::new("乡镇")
+    };
+    let found = kb.search(&req).expect("search");
+    let strict: Vec<_> = found.hits.iter().filter(|h| !h.partial).collect();
+    assert!(found.total >= 1, "{}", found.total);
+    assert_eq!(found.total, strict.len());
+    for h in &found.hits {
+        assert!(
+            h.record.regions.iter().any(|r| r == "琼中黎族苗族自治县"),
+            "{} {:?}",
+            h.record.id,
+            h.record.regions
+        );
+    }
+    let facets = kb.facets(&req).expect("facets");
+    assert_eq!(facets.total, found.total);
+    assert!(facets
+        .region
+        .iter()
+        .any(|v| v.value == "琼中黎族苗族自治县" && v.count == found.total));
 }
 
 #[test]
@@ -375,4 +402,43 @@ fn cli_exports_json_and_csv() {
     let (code, _, err) = run(&["units", "--role", "boss"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown role"));
+}
+
+#[test]
+fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
+    use govkb::record::{children::children, document_records, extracted, DocContext};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let (doc, _) = govkb::pipeline::load_document(&corpus, &path).expect("sample");
+        let ctx = DocContext::new(&doc);
+        let mut counter = 0;
+        let extracted: Vec<Record> = doc
+            .passages
+            .iter()
+            .enumerate()
+            .flat_map(|(n, p)| {
+                let id = format!("{}#p{}", doc.id, n + 1);
+                extracted::figure_records(&ctx, p, &id, &mut counter)
+            })
+            .collect();
+        // As stored: the passage's JSON, read back.
+        let read: Vec<Record> = document_records(&doc)
+            .iter()
+            .filter(|r| r.kind == RecordKind::Passage)
+            .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
+            .flat_map(|p: Record| children(&p))
+            .collect();
+        assert_eq!(read.len(), extracted.len(), "{}", doc.file);
+        for (r, e) in read.iter().zip(&extracted) {
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                serde_json::to_value(e).unwrap()
+            );
+            assert_eq!(r.regions, e.regions, "{}", e.id);
+        }
+        compared += read.len();
+    }
+    assert!(compared >= 500, "{compared}");
 }

@@ -14,8 +14,8 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+use super::children::{self, ChildCount};
 use super::files::{self, CorpusState, FileState};
-use super::mentions::{self, MentionCount};
 use super::queue::{InFlight, QueuedDoc};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::parse::file_stem;
 use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
-use crate::record::extracted::mentioned_units;
+use crate::record::children::{child_kind, child_names};
 use crate::record::{document_records, Record, RecordKind};
 
 /// Most records handed to tantivy and waiting to be indexed (about 20 MB;
@@ -132,15 +132,22 @@ struct Job<'a> {
     replaces: bool,
 }
 
-/// Records in an index: its documents and the unit mentions its measures carry.
+/// Records in an index: its documents and the child records they carry
+/// (unit mentions of measures, figures of passages).
 fn record_count(index: &Index, fields: &Fields) -> Result<usize> {
     let searcher = index.reader()?.searcher();
-    let measures = TermQuery::new(
-        Term::from_field_text(fields.kind, RecordKind::Measure.as_str()),
-        IndexRecordOption::Basic,
-    );
-    let mentions = searcher.search(&measures, &MentionCount { keys: Vec::new() })?;
-    Ok(searcher.num_docs() as usize + mentions)
+    let kind = |k: RecordKind| -> Box<dyn tantivy::query::Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(fields.kind, k.as_str()),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let parents = tantivy::query::BooleanQuery::union(vec![
+        kind(RecordKind::Measure),
+        kind(RecordKind::Figure),
+    ]);
+    let children = searcher.search(&parents, &ChildCount { filter: Vec::new() })?;
+    Ok(searcher.num_docs() as usize + children)
 }
 
 /// Convert a record to a tantivy document.
@@ -148,6 +155,17 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     let mut d = TantivyDocument::new();
     d.add_text(fields.id, &r.id);
     d.add_text(fields.kind, r.kind.as_str());
+    let named = child_names(r);
+    // A passage with figures is found by figure searches, filtered by their places.
+    if r.kind == RecordKind::Passage && !named.is_empty() {
+        d.add_text(fields.kind, RecordKind::Figure.as_str());
+        let mut places: Vec<&str> = named.iter().flatten().copied().collect();
+        places.sort_unstable();
+        places.dedup();
+        for place in places {
+            d.add_text(fields.figure_region, place);
+        }
+    }
     d.add_text(fields.doc_id, &r.doc_id);
     d.add_text(fields.file, &r.file);
     d.add_text(fields.doc_type, r.doc_type.as_str());
@@ -176,8 +194,8 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     }
     d.add_text(t.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
-    for v in mentions::values(mentioned_units(r)) {
-        d.add_u64(fields.mention_keys, v);
+    for v in children::values(named) {
+        d.add_u64(fields.child_keys, v);
     }
     if let Some(h) = r.near_dup {
         d.add_u64(fields.near_dup, h);
@@ -202,16 +220,14 @@ fn parse_file(
         let (mut doc, bytes) = load_document(root, path)?;
         doc.id = doc_id.to_string();
         let records = document_records(&doc);
-        // A measure's unit mentions are records to the user, read from it.
+        // Child records (a measure's unit mentions, a passage's figures) are
+        // records to the user, read from their parent.
         let kinds = records
             .iter()
             .flat_map(|r| {
-                let mentions = match r.kind {
-                    RecordKind::Measure => mentioned_units(r).len(),
-                    _ => 0,
-                };
-                std::iter::once(r.kind.as_str())
-                    .chain(std::iter::repeat_n(RecordKind::Unit.as_str(), mentions))
+                let (child, n) =
+                    child_kind(r.kind).map_or(("", 0), |k| (k.as_str(), child_names(r).len()));
+                std::iter::once(r.kind.as_str()).chain(std::iter::repeat_n(child, n))
             })
             .collect();
         let docs = records

@@ -2,8 +2,8 @@
 //! store and the ingest that fills it.
 
 pub mod build;
+pub mod children;
 pub mod files;
-pub mod mentions;
 pub mod queue;
 pub mod schema;
 pub mod store;

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +61,11 @@ pub struct Fields {
     /// Near-duplicate fingerprint of passages, articles and cases
     /// ([`crate::record::near_dup`]), a fast field read per search candidate.
     pub near_dup: Field,
-    /// The unit mentions a measure or unit record carries ([`super::mentions`]).
-    pub mention_keys: Field,
+    /// The places of a passage's figures, for the region filter of figure searches.
+    pub figure_region: Field,
+    /// The child records a record carries, by the names they can be
+    /// filtered by ([`super::children`]).
+    pub child_keys: Field,
     /// With a fingerprint, a hash of the document id
     /// ([`crate::record::near_dup::doc_key`]): search collapses only copies
     /// from other documents.
@@ -116,7 +119,14 @@ pub fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("id", filter_only(true));
     b.add_text_field("kind", filter_only(false) | FAST);
-    for name in ["doc_id", "file", "doc_type", "article_id", "region"] {
+    for name in [
+        "doc_id",
+        "file",
+        "doc_type",
+        "article_id",
+        "region",
+        "figure_region",
+    ] {
         b.add_text_field(name, filter_only(false));
     }
     b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
@@ -132,7 +142,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
     b.add_u64_field("doc_key", FAST);
-    b.add_u64_field(super::mentions::FIELD, FAST);
+    b.add_u64_field(super::children::FIELD, FAST);
     b.build()
 }
 
@@ -172,16 +182,28 @@ impl Fields {
             data: f("data")?,
             near_dup: f("near_dup")?,
             doc_key: f("doc_key")?,
-            mention_keys: f(super::mentions::FIELD)?,
+            figure_region: f("figure_region")?,
+            child_keys: f(super::children::FIELD)?,
         })
     }
 
-    /// The searchable fields records of `kind` are indexed in.
+    /// The searchable fields records of `kind` are found by: figures by
+    /// their passage's.
     pub fn text(&self, kind: RecordKind) -> &TextFields {
-        if kind == RecordKind::Passage {
+        if matches!(kind, RecordKind::Passage | RecordKind::Figure) {
             &self.passage
         } else {
             &self.other
+        }
+    }
+
+    /// The field records of `kind` are filtered by place in: figures by
+    /// their passage's figures' places.
+    pub fn region_of(&self, kind: RecordKind) -> Field {
+        if kind == RecordKind::Figure {
+            self.figure_region
+        } else {
+            self.region
         }
     }
 }

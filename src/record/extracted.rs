@@ -87,6 +87,81 @@ pub fn figure_records(
         .collect()
 }
 
+/// Keep a passage's figures in it (`figures` in its detail): figures are not
+/// index documents of their own but are made from their passage when read
+/// ([`figures_of`]). Indexing each figure's sentence again was a quarter of
+/// all index documents and a fifth of the index; search finds a figure
+/// through its passage. Each entry is the figure's own fields, without what
+/// the passage gives back (provenance, the sentence, the passage's id).
+pub fn attach_figures(passage: &mut Record, figures: &[Record]) {
+    if figures.is_empty() {
+        return;
+    }
+    let entries: Vec<Value> = figures
+        .iter()
+        .map(|f| {
+            let mut e = f.detail.clone();
+            for derived in ["sentence", "passage_id", "year"] {
+                e.remove(derived);
+            }
+            e.insert("id".into(), json!(f.id));
+            e.insert("text".into(), json!(f.text));
+            e.insert("span".into(), json!(f.span));
+            e.insert("locality".into(), json!(f.locality));
+            e.insert("regions".into(), json!(f.regions));
+            Value::Object(e)
+        })
+        .collect();
+    passage
+        .detail
+        .insert("figures".into(), Value::Array(entries));
+}
+
+/// The figure records of a passage record, as [`figure_records`] made them
+/// at ingest ([`attach_figures`]).
+pub fn figures_of(passage: &Record) -> Vec<Record> {
+    let Some(Value::Array(entries)) = passage.detail.get("figures") else {
+        return Vec::new();
+    };
+    let chars: Vec<char> = passage.text.chars().collect();
+    entries
+        .iter()
+        .filter_map(|e| {
+            let mut detail = e.as_object()?.clone();
+            let take_str = |d: &mut Map<String, Value>, key: &str| match d.remove(key) {
+                Some(Value::String(s)) => Some(s),
+                _ => None,
+            };
+            let id = take_str(&mut detail, "id")?;
+            let text = take_str(&mut detail, "text")?;
+            let locality = take_str(&mut detail, "locality");
+            let span: Span = serde_json::from_value(detail.remove("span")?).ok()?;
+            let regions: Vec<String> = serde_json::from_value(detail.remove("regions")?).ok()?;
+            let start = span.start.checked_sub(passage.span.start)?;
+            let end = (span.end - passage.span.start).min(chars.len());
+            let (ss, se) = sentence_around(&chars, start.min(end), end);
+            let sentence: String = chars[ss..se].iter().collect();
+            detail.insert("sentence".into(), json!(sentence));
+            detail.insert("passage_id".into(), json!(passage.id));
+            detail.insert("year".into(), json!(passage.year()));
+            Some(Record {
+                id,
+                kind: RecordKind::Figure,
+                units: Vec::new(),
+                locality,
+                span,
+                text,
+                detail,
+                regions,
+                unit_keys: Vec::new(),
+                index_text: None,
+                near_dup: None,
+                ..passage.clone()
+            })
+        })
+        .collect()
+}
+
 /// The heading right before a passage, when it is a numbered measure (`1.` or `（1）`).
 fn measure_heading<'a>(sections: &'a [Section], passage: &Passage) -> Option<&'a Section> {
     fn flatten<'a>(s: &'a [Section], out: &mut Vec<&'a Section>) {
@@ -204,28 +279,6 @@ pub fn unit_mentions(measure: &Record) -> Vec<Record> {
             Some(u)
         })
         .collect()
-}
-
-/// The units a measure or unit record names, each as (name as written, full name).
-pub fn mentioned_units(r: &Record) -> Vec<(&str, &str)> {
-    fn names(fields: &Map<String, Value>) -> Option<(&str, &str)> {
-        Some((
-            fields.get("unit")?.as_str()?,
-            fields.get("unit_full")?.as_str()?,
-        ))
-    }
-    match r.kind {
-        RecordKind::Measure => match r.detail.get("mentions") {
-            Some(Value::Array(listed)) => listed
-                .iter()
-                .filter_map(Value::as_object)
-                .filter_map(names)
-                .collect(),
-            _ => Vec::new(),
-        },
-        RecordKind::Unit => names(&r.detail).into_iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn unit_detail(

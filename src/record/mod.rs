@@ -3,6 +3,7 @@
 //! mentions and cases — has the same shape plus kind-specific `detail` fields.
 
 pub mod cases;
+pub mod children;
 pub mod extracted;
 pub mod near_dup;
 
@@ -308,7 +309,9 @@ fn structure_records(ctx: &DocContext, annotations: &[Vec<UnitAnnotation>]) -> V
     out
 }
 
-/// Every record of a parsed document, all kinds.
+/// The records of a parsed document that are index documents: every kind
+/// but the child records ([`children`]), which their parents carry — a
+/// passage its figures, a measure its unit mentions.
 pub fn document_records(doc: &Document) -> Vec<Record> {
     let ctx = DocContext::new(doc);
     // Found once, for the passage's units and for its measure.
@@ -347,12 +350,15 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     }
     let credits = extracted::credit_records(&ctx, &mut counters.1);
     let cases = cases::case_records(&ctx, &figures);
-    // Each passage is followed by the records found in it, so that the
-    // sentences they repeat sit in the same block of the compressed store.
-    let (mut figures, mut measures) = (figures.into_iter(), measures.into_iter());
-    for (passage, (f, m)) in passages.into_iter().zip(found_in) {
+    // Each passage keeps its figures and is followed by its measure, so
+    // that the sentences they share sit in the same block of the compressed
+    // store.
+    let (mut figures, mut measures) = (figures.as_slice(), measures.into_iter());
+    for (mut passage, (f, m)) in passages.into_iter().zip(found_in) {
+        let (own, rest) = figures.split_at(f);
+        extracted::attach_figures(&mut passage, own);
+        figures = rest;
         out.push(passage);
-        out.extend(figures.by_ref().take(f));
         out.extend(measures.by_ref().take(m));
     }
     out.extend(credits);

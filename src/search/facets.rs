@@ -2,8 +2,10 @@
 //! fall under each document type, year, region and unit.
 //!
 //! Counting walks the postings of the (untokenised) filter fields and keeps
-//! the documents of the query's hit set. A measure found in a search of unit
-//! mentions counts once for each unit it names ([`crate::index::mentions`]).
+//! the documents of the query's hit set. A parent found in a search of child
+//! records counts once for each of its children
+//! ([`crate::index::children`]): a measure for each unit it names, a
+//! passage for each of its figures.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -13,11 +15,13 @@ use tantivy::collector::DocSetCollector;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
+use super::children::Wanted;
 use super::query::{parse_parts, Strictness};
 use super::{KnowledgeBase, SearchRequest};
 use crate::error::{Error, Result};
 use crate::extract::units::{jurisdiction_of, resolve_unit};
-use crate::index::mentions::{name_key, MentionColumns};
+use crate::index::children::{name_key, ChildColumns};
+use crate::record::children::is_child_kind;
 use crate::record::RecordKind;
 
 /// Most values reported per facet (the most frequent ones).
@@ -68,43 +72,40 @@ impl KnowledgeBase {
         })?;
         let docs = searcher.search(&q, &DocSetCollector)?;
         let f = &self.fields;
-        let unit_field = f.text(req.kind).unit_key;
-        let (hits, units) = if req.kind == RecordKind::Unit {
-            // A matching measure counts for each unit it names (those named
-            // like the unit filter, when there is one).
-            let mentions = MentionColumns::open(searcher.segment_readers())?;
-            let keys: Vec<u64> = req
-                .unit
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(name_key)
-                .into_iter()
-                .collect();
-            let hits = hit_weights(&searcher, &docs, |seg, doc| {
-                mentions.count(seg, doc, &keys) as u32
-            });
-            let units = count_terms(&searcher, &hits, unit_field, |seg, doc, name| {
-                let mut both = keys.clone();
-                both.push(name_key(name));
-                mentions.count(seg, doc, &both) as u32
-            })?;
-            (hits, units)
-        } else {
-            let hits = hit_weights(&searcher, &docs, |_, _| 1);
-            let units = count_terms(&searcher, &hits, unit_field, |seg, doc, _| {
-                hits[seg][doc as usize]
-            })?;
-            (hits, units)
-        };
+        // A parent counts for each of its children the filters pass.
+        let children = is_child_kind(req.kind)
+            .then(|| ChildColumns::open(searcher.segment_readers()))
+            .transpose()?;
+        let filter = Wanted::of(req, &parts).keys();
+        let hits = hit_weights(&searcher, &docs, |seg, doc| match &children {
+            Some(c) => c.count(seg, doc, &filter) as u32,
+            None => 1,
+        });
         let weight = |seg: usize, doc: DocId, _: &str| hits[seg][doc as usize];
+        // A facet of names the children carry (a mention's unit, a figure's
+        // places) counts, per name, the children carrying it.
+        let naming = |seg: usize, doc: DocId, name: &str| match &children {
+            Some(c) => {
+                let mut with_name = filter.clone();
+                with_name.push(vec![name_key(name)]);
+                c.count(seg, doc, &with_name) as u32
+            }
+            None => hits[seg][doc as usize],
+        };
+        let region_field = f.region_of(req.kind);
+        let region = if req.kind == RecordKind::Figure {
+            count_terms(&searcher, &hits, region_field, naming)?
+        } else {
+            count_terms(&searcher, &hits, region_field, weight)?
+        };
+        let unit = count_terms(&searcher, &hits, f.text(req.kind).unit_key, naming)?;
         Ok(Facets {
             query: req.query.clone(),
             total: hits.iter().flatten().map(|&w| w as usize).sum(),
             doc_type: top(count_terms(&searcher, &hits, f.doc_type, weight)?, by_count),
             year: top(count_years(&searcher, &hits)?, |a, b| b.value.cmp(&a.value)),
-            region: top(count_terms(&searcher, &hits, f.region, weight)?, by_count),
-            unit: top(fold_unit_aliases(units), by_count),
+            region: top(region, by_count),
+            unit: top(fold_unit_aliases(unit), by_count),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }

@@ -1,9 +1,9 @@
 //! Stage 6, search: the one query API, [`KnowledgeBase::search`], used by the
 //! CLI, the HTTP server and the bulletin compiler alike.
 
+pub mod children;
 pub mod collapse;
 pub mod facets;
-pub mod mentions;
 pub mod query;
 pub mod seek_union;
 pub mod snippet;
@@ -22,14 +22,15 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term}
 
 use crate::error::{Error, Result};
 use crate::extract::locality::resolve_region;
-use crate::index::mentions::MentionCount;
+use crate::index::children::ChildCount;
 use crate::index::schema::Fields;
 use crate::index::store::{self, Manifest};
 use crate::index::tokenizer::jieba;
 use crate::model::DocType;
+use crate::record::children::is_child_kind;
 use crate::record::{Record, RecordKind};
+use children::{of_kind, Wanted};
 pub use collapse::AlsoIn;
-use mentions::of_kind;
 use query::{parse_parts, PartOccur, Strictness};
 use snippet::{fold_term, snippet, Snippet};
 
@@ -104,6 +105,23 @@ impl SearchRequest {
             unit: None,
         }
     }
+}
+
+/// The canonical place names a request's region filter stands for (a
+/// short or ambiguous name may stand for several), or the name as given
+/// when the gazetteer does not know it; `None` without a region filter.
+fn region_names(req: &SearchRequest) -> Option<Vec<String>> {
+    let r = req
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())?;
+    let names = resolve_region(r);
+    Some(if names.is_empty() {
+        vec![r.to_string()]
+    } else {
+        names
+    })
 }
 
 /// One hit.
@@ -230,13 +248,14 @@ impl KnowledgeBase {
         let q = self.kind_filter(kind);
         let searcher = self.reader.searcher();
         Ok(match kind {
-            RecordKind::Unit => searcher.search(&q, &MentionCount { keys: Vec::new() })?,
+            k if is_child_kind(k) => searcher.search(&q, &ChildCount { filter: Vec::new() })?,
             _ => searcher.search(&q, &Count)?,
         })
     }
 
-    /// The records of a kind; for unit mentions, the measures and unit
-    /// records that carry them ([`mentions`]).
+    /// The records of a kind; for child records, the records that carry
+    /// them ([`children`]): measures and unit records for unit mentions,
+    /// passages with figures (indexed with kind `figure` too) for figures.
     fn kind_filter(&self, kind: RecordKind) -> Box<dyn Query> {
         let term =
             |kind: RecordKind| -> Box<dyn Query> { self.term(self.fields.kind, kind.as_str()) };
@@ -278,19 +297,11 @@ impl KnowledgeBase {
                 )),
             ));
         }
-        if let Some(r) = req
-            .region
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
-            let mut names = resolve_region(r);
-            if names.is_empty() {
-                names.push(r.to_string());
-            }
+        if let Some(names) = region_names(req) {
+            let field = f.region_of(req.kind);
             let any = names
                 .iter()
-                .map(|n| (Occur::Should, self.term(f.region, n)))
+                .map(|n| (Occur::Should, self.term(field, n)))
                 .collect();
             out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
@@ -318,8 +329,8 @@ impl KnowledgeBase {
                 req.offset
             )));
         }
-        if req.kind == RecordKind::Unit {
-            return self.search_mentions(req, started);
+        if is_child_kind(req.kind) {
+            return self.search_children(req, started);
         }
         let parts = parse_parts(&req.query)?;
         let searcher = self.reader.searcher();
@@ -464,7 +475,7 @@ impl KnowledgeBase {
         // mention per unit it names).
         addrs.truncate(max);
         let loaded = self.load_many(&searcher, addrs)?;
-        let mut records = of_kind(req.kind, loaded, req.unit.as_deref(), &parts);
+        let mut records = of_kind(req.kind, loaded, &Wanted::of(req, &parts));
         records.truncate(max);
         if in_document_order {
             records.sort_by(|a, b| {
@@ -553,7 +564,7 @@ impl KnowledgeBase {
         let searcher = self.reader.searcher();
         match self.address_of(&searcher, id)? {
             Some(a) => self.load(&searcher, a).map(Some),
-            None => self.mention_by_id(id),
+            None => self.child_by_id(id),
         }
     }
 
@@ -584,7 +595,7 @@ impl KnowledgeBase {
             clauses.push((Occur::Must, self.term(self.fields.article_id, a)));
         }
         let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-        let mut records = of_kind(kind, self.load_many(&searcher, addrs)?, None, &[]);
+        let mut records = of_kind(kind, self.load_many(&searcher, addrs)?, &Wanted::default());
         records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
         Ok(records)
     }
