@@ -87,12 +87,20 @@ pub fn figure_records(
         .collect()
 }
 
+/// Figure fields a passage keeps only when they are not these values.
+const FIGURE_DEFAULTS: [(&str, Value); 3] = [
+    ("value_max", Value::Null),
+    ("qualifier", Value::Null),
+    ("approximate", Value::Bool(false)),
+];
+
 /// Keep a passage's figures in it (`figures` in its detail): figures are not
 /// index documents of their own but are made from their passage when read
 /// ([`figures_of`]). Indexing each figure's sentence again was a quarter of
 /// all index documents and a fifth of the index; search finds a figure
 /// through its passage. Each entry is the figure's own fields, without what
-/// the passage gives back (provenance, the sentence, the passage's id).
+/// the passage gives back (provenance, the text at its span, the sentence,
+/// the passage's id) and without empty ones ([`FIGURE_DEFAULTS`]).
 pub fn attach_figures(passage: &mut Record, figures: &[Record]) {
     if figures.is_empty() {
         return;
@@ -104,8 +112,12 @@ pub fn attach_figures(passage: &mut Record, figures: &[Record]) {
             for derived in ["sentence", "passage_id", "year"] {
                 e.remove(derived);
             }
+            for (key, default) in FIGURE_DEFAULTS {
+                if e.get(key) == Some(&default) {
+                    e.remove(key);
+                }
+            }
             e.insert("id".into(), json!(f.id));
-            e.insert("text".into(), json!(f.text));
             e.insert("span".into(), json!(f.span));
             e.insert("locality".into(), json!(f.locality));
             e.insert("regions".into(), json!(f.regions));
@@ -133,14 +145,20 @@ pub fn figures_of(passage: &Record) -> Vec<Record> {
                 _ => None,
             };
             let id = take_str(&mut detail, "id")?;
-            let text = take_str(&mut detail, "text")?;
             let locality = take_str(&mut detail, "locality");
             let span: Span = serde_json::from_value(detail.remove("span")?).ok()?;
             let regions: Vec<String> = serde_json::from_value(detail.remove("regions")?).ok()?;
             let start = span.start.checked_sub(passage.span.start)?;
-            let end = (span.end - passage.span.start).min(chars.len());
-            let (ss, se) = sentence_around(&chars, start.min(end), end);
+            let end = span.end.checked_sub(passage.span.start)?;
+            if start > end || end > chars.len() {
+                return None;
+            }
+            let text: String = chars[start..end].iter().collect();
+            let (ss, se) = sentence_around(&chars, start, end);
             let sentence: String = chars[ss..se].iter().collect();
+            for (key, default) in FIGURE_DEFAULTS {
+                detail.entry(key).or_insert(default);
+            }
             detail.insert("sentence".into(), json!(sentence));
             detail.insert("passage_id".into(), json!(passage.id));
             detail.insert("year".into(), json!(passage.year()));
