@@ -31,13 +31,15 @@ use crate::record::{document_records, Record, RecordKind};
 /// see [`InFlight`]).
 const MAX_RECORDS_IN_FLIGHT: usize = 10_000;
 
-/// Size of the blocks the record store compresses (LZ4) one at a time.
-/// Twice tantivy's default: a block then holds more of a file's records,
-/// whose figures and measures repeat their passages' sentences. On the 50 MB
-/// bench corpus the store shrinks from 52.7 to 46.4 MB (index 2.01 -> 1.89x
-/// the input) for 0.08 ms more per search (p50 0.65 -> 0.73 ms); 64 KB
-/// blocks gave 42.2 MB but p50 0.9 ms.
-const STORE_BLOCK_BYTES: usize = 32 * 1024;
+/// Size of the blocks the record store compresses (LZ4) one at a time:
+/// four times tantivy's default, so a block holds more of a file's records,
+/// whose measures repeat their passages' sentences. Each hit read costs a
+/// block's decompression. On the 50 MB bench corpus (figures and unit
+/// mentions kept in their parents): 32 KB gave a 35.9 MB store (index 1.35x
+/// the input) and top-10 p50 0.73 ms; 48 KB 34.1 MB (1.32x), 0.81-0.86 ms;
+/// 64 KB 32.9 MB (1.29x), 0.91 ms — the one inside both the index-size and
+/// the latency target.
+const STORE_BLOCK_BYTES: usize = 64 * 1024;
 
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
