@@ -134,20 +134,21 @@ struct Job<'a> {
     replaces: bool,
 }
 
-/// Records in an index: its documents and the child records they carry
-/// (unit mentions of measures, figures of passages).
+/// Records in an index: its documents and the child records their parents
+/// carry (unit mentions of measures, figures of passages).
 fn record_count(index: &Index, fields: &Fields) -> Result<usize> {
     let searcher = index.reader()?.searcher();
-    let kind = |k: RecordKind| -> Box<dyn tantivy::query::Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(fields.kind, k.as_str()),
-            IndexRecordOption::Basic,
-        ))
-    };
-    let parents = tantivy::query::BooleanQuery::union(vec![
-        kind(RecordKind::Measure),
-        kind(RecordKind::Figure),
-    ]);
+    let parents: Vec<Box<dyn tantivy::query::Query>> = RecordKind::ALL
+        .into_iter()
+        .filter(|&k| child_kind(k).is_some())
+        .map(|k| -> Box<dyn tantivy::query::Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.kind, k.as_str()),
+                IndexRecordOption::Basic,
+            ))
+        })
+        .collect();
+    let parents = tantivy::query::BooleanQuery::union(parents);
     let children = searcher.search(&parents, &ChildCount { filter: Vec::new() })?;
     Ok(searcher.num_docs() as usize + children)
 }
@@ -158,14 +159,17 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     d.add_text(fields.id, &r.id);
     d.add_text(fields.kind, r.kind.as_str());
     let named = child_names(r);
-    // A passage with figures is found by figure searches, filtered by their places.
-    if r.kind == RecordKind::Passage && !named.is_empty() {
-        d.add_text(fields.kind, RecordKind::Figure.as_str());
-        let mut places: Vec<&str> = named.iter().flatten().copied().collect();
-        places.sort_unstable();
-        places.dedup();
-        for place in places {
-            d.add_text(fields.figure_region, place);
+    // A parent is found by searches of its children's kind; a passage's
+    // figures are filtered by their places.
+    if let Some(child) = child_kind(r.kind).filter(|_| !named.is_empty()) {
+        d.add_text(fields.kind, child.as_str());
+        if child == RecordKind::Figure {
+            let mut places: Vec<&str> = named.iter().flatten().copied().collect();
+            places.sort_unstable();
+            places.dedup();
+            for place in places {
+                d.add_text(fields.figure_region, place);
+            }
         }
     }
     d.add_text(fields.doc_id, &r.doc_id);

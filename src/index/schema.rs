@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +38,8 @@ pub struct TextFields {
 pub struct Fields {
     /// Record id, unique in the index.
     pub id: Field,
-    /// Record kind: document, article, passage, figure, measure, unit, case.
+    /// Record kind: document, article, passage, figure, measure, unit, case;
+    /// a parent of child records also has its children's kind.
     pub kind: Field,
     /// Id of the document the record comes from.
     pub doc_id: Field,

@@ -20,7 +20,9 @@ pub fn child_kind(kind: RecordKind) -> Option<RecordKind> {
 
 /// Whether records of `kind` are (some or all of them) children.
 pub fn is_child_kind(kind: RecordKind) -> bool {
-    matches!(kind, RecordKind::Unit | RecordKind::Figure)
+    RecordKind::ALL
+        .into_iter()
+        .any(|parent| child_kind(parent) == Some(kind))
 }
 
 /// The child records of `parent`, in order.

@@ -253,19 +253,11 @@ impl KnowledgeBase {
         })
     }
 
-    /// The records of a kind; for child records, the records that carry
-    /// them ([`children`]): measures and unit records for unit mentions,
-    /// passages with figures (indexed with kind `figure` too) for figures.
+    /// The records of a kind; for child records, also the records that
+    /// carry them ([`children`]), which are indexed under their children's
+    /// kind too: measures for unit mentions, passages for figures.
     fn kind_filter(&self, kind: RecordKind) -> Box<dyn Query> {
-        let term =
-            |kind: RecordKind| -> Box<dyn Query> { self.term(self.fields.kind, kind.as_str()) };
-        match kind {
-            RecordKind::Unit => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, term(RecordKind::Measure)),
-                (Occur::Should, term(RecordKind::Unit)),
-            ])),
-            _ => term(kind),
-        }
+        self.term(self.fields.kind, kind.as_str())
     }
 
     fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
