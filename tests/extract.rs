@@ -428,7 +428,7 @@ fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
             .iter()
             .filter(|r| r.kind == RecordKind::Passage)
             .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
-            .flat_map(|p: Record| children(&p))
+            .flat_map(|p: Record| children(&p, RecordKind::Figure))
             .collect();
         assert_eq!(read.len(), extracted.len(), "{}", doc.file);
         for (r, e) in read.iter().zip(&extracted) {
@@ -441,4 +441,61 @@ fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
         compared += read.len();
     }
     assert!(compared >= 500, "{compared}");
+}
+
+#[test]
+fn a_measure_read_from_its_passage_equals_the_measure_extracted() {
+    use govkb::extract::units::find_annotations;
+    use govkb::record::{children::children, document_records, extracted, DocContext};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let (mut measures, mut with_heading_line) = (0, 0);
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let (doc, _) = govkb::pipeline::load_document(&corpus, &path).expect("sample");
+        let ctx = DocContext::new(&doc);
+        let chars: Vec<char> = doc.clean_text.chars().collect();
+        let mut counters = (0, 0);
+        let extracted: Vec<Record> = doc
+            .passages
+            .iter()
+            .filter_map(|p| {
+                let notes = find_annotations(&p.text, &ctx.jurisdiction);
+                extracted::measure_record(&ctx, &chars, p, &notes, &mut counters)
+            })
+            .collect();
+        // As stored: the passage's JSON, read back.
+        let passages: Vec<Record> = document_records(&doc)
+            .iter()
+            .filter(|r| r.kind == RecordKind::Passage)
+            .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
+            .collect();
+        let read: Vec<Record> = passages
+            .iter()
+            .flat_map(|p| children(p, RecordKind::Measure))
+            .collect();
+        assert_eq!(read.len(), extracted.len(), "{}", doc.file);
+        for (r, e) in read.iter().zip(&extracted) {
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                serde_json::to_value(e).unwrap()
+            );
+            assert_eq!(r.unit_keys, e.unit_keys, "{}", e.id);
+            let heading = r.detail["heading"].as_str().unwrap_or("");
+            with_heading_line += usize::from(r.text.starts_with(&format!("{heading}\n")));
+        }
+        // A passage's unit mentions are its measure's.
+        let mentions: usize = passages
+            .iter()
+            .map(|p| children(p, RecordKind::Unit).len())
+            .sum();
+        let listed: usize = extracted
+            .iter()
+            .map(|m| m.detail["mentions"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(mentions, listed, "{}", doc.file);
+        measures += read.len();
+    }
+    assert!(measures >= 100, "{measures}");
+    // 001's `1.设立5年过渡期。` and three more head their passage on a line of their own.
+    assert!(with_heading_line >= 4, "{with_heading_line}");
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use govkb::model::Document;
 use govkb::pipeline::load_document;
 use govkb::read::{read_source, SourceFormat};
+use govkb::record::children::children;
 use govkb::record::{document_records, RecordKind};
 
 const NOTICE: &str = "001_ce8c2f571f49a2a9.txt";
@@ -23,8 +24,8 @@ fn original_text() -> String {
 fn measures(d: &Document) -> usize {
     document_records(d)
         .iter()
-        .filter(|r| r.kind == RecordKind::Measure)
-        .count()
+        .map(|r| children(r, RecordKind::Measure).len())
+        .sum()
 }
 
 fn original() -> Document {

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::parse::file_stem;
 use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
-use crate::record::children::{child_kind, child_names};
+use crate::record::children::{child_kinds, child_names};
 use crate::record::{document_records, Record, RecordKind};
 
 /// Most records handed to tantivy and waiting to be indexed (about 20 MB;
@@ -135,22 +135,21 @@ struct Job<'a> {
 }
 
 /// Records in an index: its documents and the child records their parents
-/// carry (unit mentions of measures, figures of passages).
+/// carry (a passage's figures, measure and unit mentions).
 fn record_count(index: &Index, fields: &Fields) -> Result<usize> {
     let searcher = index.reader()?.searcher();
-    let parents: Vec<Box<dyn tantivy::query::Query>> = RecordKind::ALL
-        .into_iter()
-        .filter(|&k| child_kind(k).is_some())
-        .map(|k| -> Box<dyn tantivy::query::Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(fields.kind, k.as_str()),
-                IndexRecordOption::Basic,
-            ))
-        })
-        .collect();
-    let parents = tantivy::query::BooleanQuery::union(parents);
-    let children = searcher.search(&parents, &ChildCount { filter: Vec::new() })?;
-    Ok(searcher.num_docs() as usize + children)
+    let mut total = searcher.num_docs() as usize;
+    for parent in RecordKind::ALL {
+        let of_parent = TermQuery::new(
+            Term::from_field_text(fields.kind, parent.as_str()),
+            IndexRecordOption::Basic,
+        );
+        for &kind in child_kinds(parent) {
+            let filter = Vec::new();
+            total += searcher.search(&of_parent, &ChildCount { kind, filter })?;
+        }
+    }
+    Ok(total)
 }
 
 /// Convert a record to a tantivy document.
@@ -159,12 +158,12 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     d.add_text(fields.id, &r.id);
     d.add_text(fields.kind, r.kind.as_str());
     let named = child_names(r);
-    // A parent is found by searches of its children's kind; a passage's
+    // A parent is found by searches of its children's kinds; a passage's
     // figures are filtered by their places.
-    if let Some(child) = child_kind(r.kind).filter(|_| !named.is_empty()) {
+    for (child, names) in named.iter().filter(|(k, _)| *k != r.kind) {
         d.add_text(fields.kind, child.as_str());
-        if child == RecordKind::Figure {
-            let mut places: Vec<&str> = named.iter().flatten().copied().collect();
+        if *child == RecordKind::Figure {
+            let mut places: Vec<&str> = names.iter().flatten().copied().collect();
             places.sort_unstable();
             places.dedup();
             for place in places {
@@ -200,7 +199,7 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
     }
     d.add_text(t.text, r.index_text.as_deref().unwrap_or(&r.text));
     d.add_text(fields.data, serde_json::to_string(r)?);
-    for v in children::values(named) {
+    for v in children::values(&named) {
         d.add_u64(fields.child_keys, v);
     }
     if let Some(h) = r.near_dup {
@@ -226,14 +225,16 @@ fn parse_file(
         let (mut doc, bytes) = load_document(root, path)?;
         doc.id = doc_id.to_string();
         let records = document_records(&doc);
-        // Child records (a measure's unit mentions, a passage's figures) are
-        // records to the user, read from their parent.
+        // Child records (a passage's figures, measure and unit mentions)
+        // are records to the user, read from their parent.
         let kinds = records
             .iter()
             .flat_map(|r| {
-                let (child, n) =
-                    child_kind(r.kind).map_or(("", 0), |k| (k.as_str(), child_names(r).len()));
-                std::iter::once(r.kind.as_str()).chain(std::iter::repeat_n(child, n))
+                let children = child_names(r)
+                    .into_iter()
+                    .filter(|(k, _)| *k != r.kind)
+                    .flat_map(|(k, names)| std::iter::repeat_n(k.as_str(), names.len()));
+                std::iter::once(r.kind.as_str()).chain(children)
             })
             .collect();
         let docs = records

@@ -1,6 +1,7 @@
-//! The one tantivy schema: every record kind (document, article, passage and
-//! the extracted records) is a tantivy document with the same fields, except
-//! that passages — the default search — have searchable fields of their own
+//! The one tantivy schema: every record that is an index document (document,
+//! article, passage, case, unit record; a passage carries its figures,
+//! measure and unit mentions, [`crate::record::children`]) has the same
+//! fields, except that passages — the default search — have searchable fields of their own
 //! ([`TextFields`]), so a passage search walks passage postings only and
 //! needs no kind filter.
 
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -188,13 +189,27 @@ impl Fields {
         })
     }
 
-    /// The searchable fields records of `kind` are found by: figures by
-    /// their passage's.
+    /// The searchable fields records of `kind` are indexed in: figures and
+    /// measures, found by their passage's, in the passages'.
     pub fn text(&self, kind: RecordKind) -> &TextFields {
-        if matches!(kind, RecordKind::Passage | RecordKind::Figure) {
+        if matches!(
+            kind,
+            RecordKind::Passage | RecordKind::Figure | RecordKind::Measure
+        ) {
             &self.passage
         } else {
             &self.other
+        }
+    }
+
+    /// The searchable fields a search for records of `kind` matches in:
+    /// unit mentions are found by their passage's fields, the unit records
+    /// of credits, bylines and issuers by their own.
+    pub fn searched(&self, kind: RecordKind) -> Vec<&TextFields> {
+        if kind == RecordKind::Unit {
+            vec![&self.passage, &self.other]
+        } else {
+            vec![self.text(kind)]
         }
     }
 

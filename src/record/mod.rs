@@ -311,7 +311,7 @@ fn structure_records(ctx: &DocContext, annotations: &[Vec<UnitAnnotation>]) -> V
 
 /// The records of a parsed document that are index documents: every kind
 /// but the child records ([`children`]), which their parents carry — a
-/// passage its figures, a measure its unit mentions.
+/// passage its figures and its measure with the measure's unit mentions.
 pub fn document_records(doc: &Document) -> Vec<Record> {
     let ctx = DocContext::new(doc);
     // Found once, for the passage's units and for its measure.
@@ -327,39 +327,39 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     let mut figures = Vec::new();
     let mut figure_count = 0;
     let mut counters = (0, 0);
-    let mut measures = Vec::new();
-    // How many figures and measures (0 or 1) each passage has.
-    let mut found_in = Vec::with_capacity(doc.passages.len());
+    // Each passage's measure, and how many figures it has.
+    let mut measures = Vec::with_capacity(doc.passages.len());
+    let mut figures_in = Vec::with_capacity(doc.passages.len());
     for (n, p) in doc.passages.iter().enumerate() {
         let passage_id = format!("{}#p{}", doc.id, n + 1);
-        let (f, m) = (figures.len(), measures.len());
+        let before = figures.len();
         figures.extend(extracted::figure_records(
             &ctx,
             p,
             &passage_id,
             &mut figure_count,
         ));
-        measures.extend(extracted::measure_record(
+        figures_in.push(figures.len() - before);
+        measures.push(extracted::measure_record(
             &ctx,
             &chars,
             p,
             &annotations[n],
             &mut counters,
         ));
-        found_in.push((figures.len() - f, measures.len() - m));
     }
     let credits = extracted::credit_records(&ctx, &mut counters.1);
     let cases = cases::case_records(&ctx, &figures);
-    // Each passage keeps its figures and is followed by its measure, so
-    // that the sentences they share sit in the same block of the compressed
-    // store.
-    let (mut figures, mut measures) = (figures.as_slice(), measures.into_iter());
-    for (mut passage, (f, m)) in passages.into_iter().zip(found_in) {
+    // Each passage keeps its figures and its measure.
+    let mut figures = figures.as_slice();
+    for ((mut passage, f), measure) in passages.into_iter().zip(figures_in).zip(measures) {
         let (own, rest) = figures.split_at(f);
         extracted::attach_figures(&mut passage, own);
         figures = rest;
+        if let Some(m) = measure {
+            extracted::attach_measure(&mut passage, &m);
+        }
         out.push(passage);
-        out.extend(measures.by_ref().take(m));
     }
     out.extend(credits);
     out.extend(cases);

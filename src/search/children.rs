@@ -1,11 +1,11 @@
-//! Child records in search: a measure's unit mentions and a passage's
-//! figures are not index documents ([`crate::record::children`]). Search
-//! ranks their parents (and, for units, the unit records of credits, bylines
-//! and issuers) and a parent stands for its children: a mention is found
-//! when its measure matches the query — the units responsible for measures
-//! about 积分制 — a figure when its passage does. `total` and the facets
-//! count children through the child field of the index
-//! ([`crate::index::children`]).
+//! Child records in search: a passage's figures, its measure and the
+//! measure's unit mentions are not index documents
+//! ([`crate::record::children`]). Search ranks their passages (and, for
+//! units, the unit records of credits, bylines and issuers) and a passage
+//! stands for its children: a figure, measure or mention is found when its
+//! passage matches the query — the units responsible for measures about
+//! 积分制. `total` and the facets count children through the child field
+//! of the index ([`crate::index::children`]).
 
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use super::query::{self, PartOccur, Strictness};
 use super::{highlight_terms, parse_parts, KnowledgeBase, SearchRequest, SearchResults};
 use crate::error::{Error, Result};
 use crate::index::children::{name_key, ChildCount};
-use crate::record::children::{child_kind, children};
+use crate::record::children::{child_kinds, children};
 use crate::record::{Record, RecordKind};
 
 /// What the children of a request's kind must be: the filters a child
@@ -87,11 +87,11 @@ impl Wanted {
 pub(super) fn of_kind(kind: RecordKind, loaded: Vec<Record>, wanted: &Wanted) -> Vec<Record> {
     let mut out = Vec::with_capacity(loaded.len());
     for r in loaded {
-        if r.kind == kind || child_kind(r.kind) != Some(kind) {
+        if r.kind == kind || !child_kinds(r.kind).contains(&kind) {
             out.push(r);
             continue;
         }
-        let mut kids: Vec<Record> = children(&r)
+        let mut kids: Vec<Record> = children(&r, kind)
             .into_iter()
             .filter(|c| wanted.passes(c))
             .collect();
@@ -102,8 +102,8 @@ pub(super) fn of_kind(kind: RecordKind, loaded: Vec<Record>, wanted: &Wanted) ->
 }
 
 impl KnowledgeBase {
-    /// A page of child records ([`search`](Self::search) with kind `unit`
-    /// or `figure`).
+    /// A page of child records ([`search`](Self::search) with kind `figure`,
+    /// `measure` or `unit`).
     pub(super) fn search_children(
         &self,
         req: &SearchRequest,
@@ -119,6 +119,7 @@ impl KnowledgeBase {
         let total = searcher.search(
             &strict,
             &ChildCount {
+                kind: req.kind,
                 filter: wanted.keys(),
             },
         )?;
@@ -164,7 +165,7 @@ impl KnowledgeBase {
         })
     }
 
-    /// The child record with this id (`doc#u12`, `doc#f3`), made from its parent.
+    /// The child record with this id (`doc#u12`, `doc#f3`, `doc#m4`), made from its parent.
     pub(super) fn child_by_id(&self, id: &str) -> Result<Option<Record>> {
         let Some((doc, rest)) = id.rsplit_once('#') else {
             return Ok(None);
@@ -172,6 +173,7 @@ impl KnowledgeBase {
         let kind = match rest.as_bytes().first() {
             Some(b'u') => RecordKind::Unit,
             Some(b'f') => RecordKind::Figure,
+            Some(b'm') => RecordKind::Measure,
             _ => return Ok(None),
         };
         if rest.len() < 2 || !rest[1..].bytes().all(|b| b.is_ascii_digit()) {

@@ -78,7 +78,7 @@ impl KnowledgeBase {
             .transpose()?;
         let filter = Wanted::of(req, &parts).keys();
         let hits = hit_weights(&searcher, &docs, |seg, doc| match &children {
-            Some(c) => c.count(seg, doc, &filter) as u32,
+            Some(c) => c.count(seg, doc, req.kind, &filter) as u32,
             None => 1,
         });
         let weight = |seg: usize, doc: DocId, _: &str| hits[seg][doc as usize];
@@ -88,7 +88,7 @@ impl KnowledgeBase {
             Some(c) => {
                 let mut with_name = filter.clone();
                 with_name.push(vec![name_key(name)]);
-                c.count(seg, doc, &with_name) as u32
+                c.count(seg, doc, req.kind, &with_name) as u32
             }
             None => hits[seg][doc as usize],
         };
@@ -98,7 +98,14 @@ impl KnowledgeBase {
         } else {
             count_terms(&searcher, &hits, region_field, weight)?
         };
-        let unit = count_terms(&searcher, &hits, f.text(req.kind).unit_key, naming)?;
+        let mut unit = TermCounts::new();
+        for group in f.searched(req.kind) {
+            for (name, (n, signature)) in count_terms(&searcher, &hits, group.unit_key, naming)? {
+                let e = unit.entry(name).or_default();
+                e.0 += n;
+                e.1 = e.1.wrapping_add(signature);
+            }
+        }
         Ok(Facets {
             query: req.query.clone(),
             total: hits.iter().flatten().map(|&w| w as usize).sum(),

@@ -248,14 +248,20 @@ impl KnowledgeBase {
         let q = self.kind_filter(kind);
         let searcher = self.reader.searcher();
         Ok(match kind {
-            k if is_child_kind(k) => searcher.search(&q, &ChildCount { filter: Vec::new() })?,
+            kind if is_child_kind(kind) => searcher.search(
+                &q,
+                &ChildCount {
+                    kind,
+                    filter: Vec::new(),
+                },
+            )?,
             _ => searcher.search(&q, &Count)?,
         })
     }
 
     /// The records of a kind; for child records, also the records that
     /// carry them ([`children`]), which are indexed under their children's
-    /// kind too: measures for unit mentions, passages for figures.
+    /// kinds too: passages for figures, measures and unit mentions.
     fn kind_filter(&self, kind: RecordKind) -> Box<dyn Query> {
         self.term(self.fields.kind, kind.as_str())
     }
@@ -298,7 +304,12 @@ impl KnowledgeBase {
             out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some(u) = req.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            out.push((Occur::Must, self.term(f.text(req.kind).unit_key, u)));
+            let named = any_of(
+                f.searched(req.kind)
+                    .iter()
+                    .map(|g| self.term(g.unit_key, u)),
+            );
+            out.push((Occur::Must, named));
         }
         out
     }
@@ -398,7 +409,15 @@ impl KnowledgeBase {
         req: &SearchRequest,
         strictness: Strictness,
     ) -> Option<BooleanQuery> {
-        let text = query::build(self.fields.text(req.kind), &self.jieba, parts, strictness)?;
+        let groups = self.fields.searched(req.kind);
+        let built: Vec<Box<dyn Query>> = groups
+            .iter()
+            .filter_map(|g| query::build(g, &self.jieba, parts, strictness))
+            .collect();
+        if built.is_empty() {
+            return None;
+        }
+        let text = any_of(built);
         let mut clauses = self.filters(req, true);
         clauses.push((Occur::Must, text));
         Some(BooleanQuery::new(clauses))
@@ -590,6 +609,15 @@ impl KnowledgeBase {
         let mut records = of_kind(kind, self.load_many(&searcher, addrs)?, &Wanted::default());
         records.sort_by(|a, b| (&a.file, a.span.start, &a.id).cmp(&(&b.file, b.span.start, &b.id)));
         Ok(records)
+    }
+}
+
+/// A query matching what any of `queries` matches (the one query itself when alone).
+fn any_of(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Box<dyn Query> {
+    let mut all: Vec<Box<dyn Query>> = queries.into_iter().collect();
+    match all.len() {
+        1 => all.remove(0),
+        _ => Box::new(BooleanQuery::union(all)),
     }
 }
 
