@@ -74,6 +74,19 @@ fn display_width(s: &str) -> usize {
     s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
 }
 
+/// Whether `s` is narrower than `width` columns ([`display_width`]),
+/// reading no further than needed.
+fn narrower_than(s: &str, width: usize) -> bool {
+    let mut w = 0;
+    for c in s.chars() {
+        w += if is_cjk(c) { 2 } else { 1 };
+        if w >= width {
+            return false;
+        }
+    }
+    true
+}
+
 /// A page marker line such as `- 1 -`, `— 12 —` or `第 3 页`.
 fn is_page_marker(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
@@ -247,12 +260,16 @@ fn join_broken_paragraphs(raw: Vec<Block>) -> Vec<Block> {
 /// Clean one block: join its lines, drop stray spaces around CJK, keep spaces
 /// inside Latin text and between numbers.
 pub fn clean_inline(raw: &str) -> String {
-    let chars: Vec<char> = raw
+    let invisible = |c: char| matches!(c, '\r' | '\u{200B}' | '\u{FEFF}' | '\u{00AD}');
+    // Most blocks of Chinese text have nothing to clean inside.
+    if !raw
         .chars()
-        .filter(|c| !matches!(c, '\r' | '\u{200B}' | '\u{FEFF}' | '\u{00AD}'))
-        .collect();
-    let short_title =
-        display_width(raw) < 80 && !raw.trim_end().ends_with(['。', '！', '？', '；']);
+        .any(|c| invisible(c) || (c.is_whitespace() && c != '\t'))
+    {
+        return raw.trim().to_string();
+    }
+    let chars: Vec<char> = raw.chars().filter(|&c| !invisible(c)).collect();
+    let short_title = narrower_than(raw, 80) && !raw.trim_end().ends_with(['。', '！', '？', '；']);
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     while i < chars.len() {

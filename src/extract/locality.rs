@@ -143,10 +143,16 @@ impl Gazetteer {
             return None;
         }
         let longest = self.max_key_chars.min(chars.len() - pos);
-        (1..=longest).rev().find_map(|len| {
-            let key: String = chars[pos..pos + len].iter().collect();
-            self.text_keys.get(&key).map(|&idx| (len, idx))
-        })
+        // One string of the longest candidate; shorter keys are its prefixes.
+        let candidate: String = chars[pos..pos + longest].iter().collect();
+        let mut end = candidate.len();
+        for len in (1..=longest).rev() {
+            if let Some(&idx) = self.text_keys.get(&candidate[..end]) {
+                return Some((len, idx));
+            }
+            end -= chars[pos + len - 1].len_utf8();
+        }
+        None
     }
 
     /// Mention for a gazetteer key of `len` chars at `pos` naming place `idx`.

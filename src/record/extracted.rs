@@ -182,18 +182,20 @@ pub fn figures_of(passage: &Record) -> Vec<Record> {
 
 /// The heading right before a passage, when it is a numbered measure (`1.` or `（1）`).
 fn measure_heading<'a>(sections: &'a [Section], passage: &Passage) -> Option<&'a Section> {
-    fn flatten<'a>(s: &'a [Section], out: &mut Vec<&'a Section>) {
-        for x in s {
-            out.push(x);
-            flatten(&x.children, out);
-        }
+    // Sections are in document order, each heading before its sub-sections:
+    // the last heading before the passage is found by descending into the
+    // last section that starts before it.
+    let mut level = sections;
+    let mut last = None;
+    while let Some(h) = level
+        .iter()
+        .rev()
+        .find(|h| h.span.start < passage.span.start)
+    {
+        last = Some(h);
+        level = &h.children;
     }
-    let mut all = Vec::new();
-    flatten(sections, &mut all);
-    all.into_iter()
-        .filter(|h| h.span.start < passage.span.start)
-        .max_by_key(|h| h.span.start)
-        .filter(|h| matches!(h.level, 3 | 4))
+    last.filter(|h| matches!(h.level, 3 | 4))
 }
 
 /// The measure record of a passage with its unit annotations
