@@ -319,7 +319,11 @@ fn markdown_blocks(text: &str) -> Vec<Block> {
     let flush = |blocks: &mut Vec<Block>, buf: &mut String, kind: BlockKind, plain: &mut usize| {
         // CommonMark does not close `**` between CJK punctuation and a letter
         // (`**一是…。**推行`); such runs arrive as literal text.
-        let text = clean_inline(&buf.replace("**", ""));
+        let text = if buf.contains("**") {
+            clean_inline(&buf.replace("**", ""))
+        } else {
+            clean_inline(buf)
+        };
         let strong = !text.is_empty() && *plain == 0;
         if !text.is_empty() {
             blocks.push(Block { kind, text, strong });

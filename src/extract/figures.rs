@@ -10,6 +10,9 @@
 //!
 //! All offsets are in `char`s, not bytes.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 /// One quantity found in a text.
@@ -715,9 +718,24 @@ fn unit_at(chars: &[char], i: usize) -> Option<(String, usize)> {
     Some((unit, end))
 }
 
-/// The longest entry of [`UNITS`] written at `i`.
+/// [`UNITS`] by their first char, in [`UNITS`] order.
+fn units_by_first_char() -> &'static HashMap<char, Vec<(&'static str, &'static str)>> {
+    static BY_FIRST: OnceLock<HashMap<char, Vec<(&str, &str)>>> = OnceLock::new();
+    BY_FIRST.get_or_init(|| {
+        let mut map: HashMap<char, Vec<(&str, &str)>> = HashMap::new();
+        for &(written, normal) in UNITS {
+            if let Some(c) = written.chars().next() {
+                map.entry(c).or_default().push((written, normal));
+            }
+        }
+        map
+    })
+}
+
+/// The longest entry of [`UNITS`] written at `i` (of equally long ones, the last).
 fn longest_unit(chars: &[char], i: usize) -> Option<(&'static str, &'static str)> {
-    UNITS
+    units_by_first_char()
+        .get(chars.get(i)?)?
         .iter()
         .filter(|(w, _)| starts_with_at(chars, i, w))
         .max_by_key(|(w, _)| w.chars().count())

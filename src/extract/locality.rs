@@ -8,7 +8,7 @@
 //! (`灵山镇新风村`). All offsets are `char` offsets, not byte offsets.
 
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The gazetteer source, embedded at compile time.
@@ -65,10 +65,9 @@ struct Gazetteer {
     text_keys: HashMap<String, usize>,
     /// All names and aliases, including query-only ones.
     query_keys: HashMap<String, usize>,
-    /// First characters of `text_keys`, to skip hopeless positions fast.
-    first_chars: HashSet<char>,
-    /// Length in chars of the longest `text_keys` entry.
-    max_key_chars: usize,
+    /// First characters of `text_keys`, each with the length in chars of
+    /// the longest key it starts: positions are skipped or tried fast.
+    first_chars: HashMap<char, usize>,
 }
 
 impl Gazetteer {
@@ -107,18 +106,18 @@ impl Gazetteer {
                 }
             }
         }
-        let first_chars = text_keys.keys().filter_map(|k| k.chars().next()).collect();
-        let max_key_chars = text_keys
-            .keys()
-            .map(|k| k.chars().count())
-            .max()
-            .unwrap_or(0);
+        let mut first_chars: HashMap<char, usize> = HashMap::new();
+        for key in text_keys.keys() {
+            if let Some(c) = key.chars().next() {
+                let longest = first_chars.entry(c).or_default();
+                *longest = (*longest).max(key.chars().count());
+            }
+        }
         Gazetteer {
             places,
             text_keys,
             query_keys,
             first_chars,
-            max_key_chars,
         }
     }
 
@@ -139,10 +138,7 @@ impl Gazetteer {
 
     /// Longest text key starting at `pos`: `(length in chars, place index)`.
     fn longest_at(&self, chars: &[char], pos: usize) -> Option<(usize, usize)> {
-        if !self.first_chars.contains(chars.get(pos)?) {
-            return None;
-        }
-        let longest = self.max_key_chars.min(chars.len() - pos);
+        let longest = (*self.first_chars.get(chars.get(pos)?)?).min(chars.len() - pos);
         // One string of the longest candidate; shorter keys are its prefixes.
         let candidate: String = chars[pos..pos + longest].iter().collect();
         let mut end = candidate.len();
@@ -339,6 +335,7 @@ pub fn chain_of(name: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn names(text: &str) -> Vec<String> {
         find_localities(text).into_iter().map(|m| m.name).collect()
