@@ -70,6 +70,32 @@ struct Gazetteer {
     first_chars: HashMap<char, usize>,
 }
 
+/// A text as chars, with the byte offset of each char (and of the end), so
+/// that a run of chars is a slice of the text rather than a new string.
+struct CharText<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    starts: Vec<usize>,
+}
+
+impl<'a> CharText<'a> {
+    fn new(text: &'a str) -> Self {
+        let (starts, chars) = text.char_indices().unzip();
+        let mut t = CharText {
+            text,
+            chars,
+            starts,
+        };
+        t.starts.push(text.len());
+        t
+    }
+
+    /// Chars `[from, to)`.
+    fn run(&self, from: usize, to: usize) -> &'a str {
+        &self.text[self.starts[from]..self.starts[to]]
+    }
+}
+
 impl Gazetteer {
     /// Parses the TSV; malformed lines are skipped (the tests check there are none).
     fn parse(tsv: &str) -> Gazetteer {
@@ -137,26 +163,21 @@ impl Gazetteer {
     }
 
     /// Longest text key starting at `pos`: `(length in chars, place index)`.
-    fn longest_at(&self, chars: &[char], pos: usize) -> Option<(usize, usize)> {
-        let longest = (*self.first_chars.get(chars.get(pos)?)?).min(chars.len() - pos);
-        // One string of the longest candidate; shorter keys are its prefixes.
-        let candidate: String = chars[pos..pos + longest].iter().collect();
-        let mut end = candidate.len();
-        for len in (1..=longest).rev() {
-            if let Some(&idx) = self.text_keys.get(&candidate[..end]) {
-                return Some((len, idx));
-            }
-            end -= chars[pos + len - 1].len_utf8();
-        }
-        None
+    fn longest_at(&self, t: &CharText, pos: usize) -> Option<(usize, usize)> {
+        let longest = (*self.first_chars.get(t.chars.get(pos)?)?).min(t.chars.len() - pos);
+        (1..=longest).rev().find_map(|len| {
+            self.text_keys
+                .get(t.run(pos, pos + len))
+                .map(|&idx| (len, idx))
+        })
     }
 
     /// Mention for a gazetteer key of `len` chars at `pos` naming place `idx`.
-    fn mention(&self, chars: &[char], pos: usize, len: usize, idx: usize) -> LocalityMention {
+    fn mention(&self, t: &CharText, pos: usize, len: usize, idx: usize) -> LocalityMention {
         let place = &self.places[idx];
         LocalityMention {
             name: place.name.clone(),
-            surface: chars[pos..pos + len].iter().collect(),
+            surface: t.run(pos, pos + len).to_string(),
             level: place.level.clone(),
             chain: self.chain(idx),
             start: pos,
@@ -167,7 +188,7 @@ impl Gazetteer {
     /// The suffix rule: a child place of `parent` written right at `pos`.
     fn derived_child(
         &self,
-        chars: &[char],
+        t: &CharText,
         pos: usize,
         parent: &LocalityMention,
     ) -> Option<LocalityMention> {
@@ -183,15 +204,15 @@ impl Gazetteer {
             _ => return None,
         };
         for name_len in 1..=4 {
-            let last = *chars.get(pos + name_len - 1)?;
+            let last = *t.chars.get(pos + name_len - 1)?;
             // A longer token only adds characters, so any failure here is final.
             if !is_cjk(last)
                 || STOP_CHARS.contains(last)
-                || (name_len > 1 && self.longest_at(chars, pos + name_len - 1).is_some())
+                || (name_len > 1 && self.longest_at(t, pos + name_len - 1).is_some())
             {
                 return None;
             }
-            let token: String = chars[pos..pos + name_len].iter().collect();
+            let token = t.run(pos, pos + name_len);
             if STOP_WORDS.iter().any(|w| token.contains(w)) {
                 return None;
             }
@@ -201,8 +222,8 @@ impl Gazetteer {
             for &(suffix, level) in suffixes {
                 let sfx: Vec<char> = suffix.chars().collect();
                 let end = pos + name_len + sfx.len();
-                if chars.get(pos + name_len..end) != Some(&sfx[..])
-                    || chars.get(end).is_some_and(|&c| continues_word(suffix, c))
+                if t.chars.get(pos + name_len..end) != Some(&sfx[..])
+                    || t.chars.get(end).is_some_and(|&c| continues_word(suffix, c))
                 {
                     continue;
                 }
@@ -259,19 +280,19 @@ fn gazetteer() -> &'static Gazetteer {
 /// it is longer than any gazetteer match at that position.
 pub fn find_localities(text: &str) -> Vec<LocalityMention> {
     let g = gazetteer();
-    let chars: Vec<char> = text.chars().collect();
+    let t = CharText::new(text);
     let mut found: Vec<LocalityMention> = Vec::new();
     let mut pos = 0;
-    while pos < chars.len() {
-        let known = g.longest_at(&chars, pos);
+    while pos < t.chars.len() {
+        let known = g.longest_at(&t, pos);
         let derived = found
             .last()
             .filter(|prev| prev.end == pos)
-            .and_then(|prev| g.derived_child(&chars, pos, prev));
+            .and_then(|prev| g.derived_child(&t, pos, prev));
         let known_len = known.map_or(0, |(len, _)| len);
         let mention = match (derived, known) {
             (Some(d), _) if d.end - d.start > known_len => Some(d),
-            (_, Some((len, idx))) => Some(g.mention(&chars, pos, len, idx)),
+            (_, Some((len, idx))) => Some(g.mention(&t, pos, len, idx)),
             _ => None,
         };
         match mention {

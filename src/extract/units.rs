@@ -161,7 +161,9 @@ pub fn find_annotations(text: &str, jurisdiction: &str) -> Vec<UnitAnnotation> {
         if is_open(chars[i]) {
             if let Some(close) = matching_close(&chars, i) {
                 let content = normalize(&chars[i + 1..close]);
-                let items = parse_labeled(&content).or_else(|| parse_verb_form(&content));
+                let items = may_annotate(&content)
+                    .then(|| parse_labeled(&content).or_else(|| parse_verb_form(&content)))
+                    .flatten();
                 if let Some(items) = items {
                     found.push((i, close + 1, items));
                     i = close + 1;
@@ -358,6 +360,17 @@ fn normalize(chars: &[char]) -> Vec<char> {
             c => c,
         })
         .collect()
+}
+
+/// Whether normalized bracket content can be an annotation at all: a label
+/// ([`parse_labeled`]) needs its colon, the verb form ([`parse_verb_form`])
+/// one of [`VERBS`]. Most brackets are neither, and are not parsed.
+fn may_annotate(content: &[char]) -> bool {
+    content.contains(&'：')
+        || VERBS.iter().any(|(verb, _)| {
+            let verb: Vec<char> = verb.chars().collect();
+            content.windows(verb.len()).any(|w| w == verb.as_slice())
+        })
 }
 
 /// The role a label such as `牵头单位`, `责任部门` or `牵头考核单位` names.
@@ -772,6 +785,16 @@ fn segment_len(chars: &[char]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_brackets_with_a_label_colon_or_a_verb_are_parsed() {
+        let chars = |s: &str| normalize(&s.chars().collect::<Vec<_>>());
+        assert!(may_annotate(&chars("牵头单位: 区人社局")));
+        assert!(may_annotate(&chars("区发改委牵头，各镇配合")));
+        assert!(may_annotate(&chars("各市县人民政府负责")));
+        assert!(!may_annotate(&chars("2021年")));
+        assert!(!may_annotate(&chars("以下简称“区人社局”")));
+    }
 
     const MEILAN: &str = "海口市美兰区";
 
