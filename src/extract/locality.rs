@@ -65,9 +65,12 @@ struct Gazetteer {
     text_keys: HashMap<String, usize>,
     /// All names and aliases, including query-only ones.
     query_keys: HashMap<String, usize>,
-    /// First characters of `text_keys`, each with the length in chars of
-    /// the longest key it starts: positions are skipped or tried fast.
-    first_chars: HashMap<char, usize>,
+    /// For each char of the Basic Multilingual Plane, the length in chars of
+    /// the longest `text_keys` entry it starts (0: none), read at every
+    /// position of every text searched.
+    first_chars: Vec<u8>,
+    /// The same for the chars above it.
+    other_first_chars: HashMap<char, usize>,
 }
 
 /// A text as chars, with the byte offset of each char (and of the end), so
@@ -132,11 +135,19 @@ impl Gazetteer {
                 }
             }
         }
-        let mut first_chars: HashMap<char, usize> = HashMap::new();
+        let mut first_chars = vec![0u8; 0x10000];
+        let mut other_first_chars: HashMap<char, usize> = HashMap::new();
         for key in text_keys.keys() {
-            if let Some(c) = key.chars().next() {
-                let longest = first_chars.entry(c).or_default();
-                *longest = (*longest).max(key.chars().count());
+            let Some(c) = key.chars().next() else {
+                continue;
+            };
+            let len = key.chars().count();
+            match first_chars.get_mut(c as usize) {
+                Some(longest) => *longest = (*longest).max(len.min(u8::MAX as usize) as u8),
+                None => {
+                    let longest = other_first_chars.entry(c).or_default();
+                    *longest = (*longest).max(len);
+                }
             }
         }
         Gazetteer {
@@ -144,6 +155,7 @@ impl Gazetteer {
             text_keys,
             query_keys,
             first_chars,
+            other_first_chars,
         }
     }
 
@@ -164,7 +176,12 @@ impl Gazetteer {
 
     /// Longest text key starting at `pos`: `(length in chars, place index)`.
     fn longest_at(&self, t: &CharText, pos: usize) -> Option<(usize, usize)> {
-        let longest = (*self.first_chars.get(t.chars.get(pos)?)?).min(t.chars.len() - pos);
+        let c = *t.chars.get(pos)?;
+        let longest = match self.first_chars.get(c as usize) {
+            Some(&n) => n as usize,
+            None => self.other_first_chars.get(&c).copied().unwrap_or(0),
+        }
+        .min(t.chars.len() - pos);
         (1..=longest).rev().find_map(|len| {
             self.text_keys
                 .get(t.run(pos, pos + len))

@@ -13,6 +13,7 @@
 //! All offsets are char offsets into the text given by the caller.
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The alias table, `short<TAB>full_suffix` per line (see the file's header).
@@ -713,7 +714,18 @@ fn aliases() -> &'static [(String, String)] {
 /// Expand the longest alias key that starts `rest`, keeping what follows it
 /// (`资规局美兰分局` -> `自然资源和规划局美兰分局`).
 fn expand_alias(rest: &str) -> Option<String> {
-    aliases()
+    static BY_FIRST: OnceLock<HashMap<char, Vec<&(String, String)>>> = OnceLock::new();
+    let by_first = BY_FIRST.get_or_init(|| {
+        let mut map: HashMap<char, Vec<&(String, String)>> = HashMap::new();
+        for row in aliases() {
+            if let Some(c) = row.0.chars().next() {
+                map.entry(c).or_default().push(row);
+            }
+        }
+        map
+    });
+    by_first
+        .get(&rest.chars().next()?)?
         .iter()
         .find(|(short, _)| rest.starts_with(short.as_str()))
         .map(|(short, full)| format!("{full}{}", &rest[short.len()..]))
