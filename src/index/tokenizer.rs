@@ -3,10 +3,10 @@
 //! with the dictionary sub-words of each longer word emitted at the word's own
 //! position, so `治理` finds `乡村治理` and phrases still line up.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use crate::normalize::fold_char;
@@ -302,20 +302,22 @@ pub fn tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
 }
 
 /// Tokens of this many recent sentences' worth are kept (in two
-/// generations, so at most about twice that): a file's passages, whose
-/// sentences its figures and measures repeat.
+/// generations, so at most about twice that): a file's records, which
+/// repeat its titles and headings.
 const RECENT_TOKENS: usize = 64 * 1024;
 
 /// Recently tokenized sentences, shared by the clones of one registered
 /// tokenizer (tantivy clones it per field of each indexing thread). A
-/// document's records repeat many sentences (the document title in every
-/// record, a passage's sentences in its figures and its measure); those are
-/// then segmented once. Tokens are kept relative to their sentence: offsets
-/// from its first byte, positions from 0.
+/// document's records repeat many sentences (the document title, article
+/// title and section path in every passage, a reprinted paragraph); those
+/// are then segmented once. Tokens are kept relative to their sentence:
+/// offsets from its first byte, positions from 0. Keyed with FxHash: every
+/// sentence indexed is hashed here, and SipHash's resistance to chosen keys
+/// buys nothing for a cache of the corpus's own text.
 #[derive(Default)]
 struct RecentTokens {
-    current: HashMap<Box<str>, Arc<[Token]>>,
-    previous: HashMap<Box<str>, Arc<[Token]>>,
+    current: FxHashMap<Box<str>, Arc<[Token]>>,
+    previous: FxHashMap<Box<str>, Arc<[Token]>>,
     current_tokens: usize,
 }
 
