@@ -499,3 +499,55 @@ fn a_measure_read_from_its_passage_equals_the_measure_extracted() {
     // 001's `1.设立5年过渡期。` and three more head their passage on a line of their own.
     assert!(with_heading_line >= 4, "{with_heading_line}");
 }
+
+#[test]
+fn a_measure_spanning_paragraphs_is_found_by_its_earlier_paragraph() {
+    // 001's measure 21 starts in one paragraph (`…将其职能并入…`) and ends
+    // in the next, whose passage carries it with its annotation; a word only
+    // in the first paragraph finds the measure and its units, not the
+    // passage that carries it.
+    let kb = common::kb();
+    let search = |kind: RecordKind| {
+        kb.search(&SearchRequest {
+            kind,
+            ..SearchRequest::new("\"打赢脱贫攻坚战指挥部\"")
+        })
+        .expect("search")
+    };
+    let measures = search(RecordKind::Measure);
+    let m = measures
+        .hits
+        .iter()
+        .find(|h| h.record.detail["heading"] == "21.重组调整机构职能。")
+        .expect("measure 21 of 001");
+    assert!(m
+        .record
+        .text
+        .starts_with("21.重组调整机构职能。不再保留区扶贫开发领导小组"));
+    assert!(m
+        .record
+        .text
+        .ends_with("（责任单位：区委农办、区乡村振兴局、区委编办）"));
+    assert_eq!(measures.total, measures.hits.len());
+    let passages = search(RecordKind::Passage);
+    assert!(passages
+        .hits
+        .iter()
+        .any(|h| h.record.text.contains("打赢脱贫攻坚战指挥部")));
+    assert!(
+        passages
+            .hits
+            .iter()
+            .all(|h| h.record.detail.get("measure").and_then(|x| x.get("id"))
+                != Some(&Value::from(m.record.id.as_str()))),
+        "the passage carrying the measure does not have the word"
+    );
+    let units = search(RecordKind::Unit);
+    let of_measure: Vec<&str> = units
+        .hits
+        .iter()
+        .filter(|h| h.record.detail["measure_id"] == m.record.id.as_str())
+        .map(|h| h.record.detail["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(of_measure, ["区委农办", "区乡村振兴局", "区委编办"]);
+}

@@ -25,6 +25,7 @@ use crate::parse::file_stem;
 use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
 use crate::record::children::{child_kinds, child_names};
+use crate::record::extracted::measure_lead_in;
 use crate::record::{document_records, Record, RecordKind};
 
 /// Most records handed to tantivy and waiting to be indexed (about 20 MB;
@@ -198,6 +199,9 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
         d.add_u64(fields.year, y as u64);
     }
     d.add_text(t.text, r.index_text.as_deref().unwrap_or(&r.text));
+    if let (Some(text), Some(field)) = (measure_lead_in(r), fields.measure.lead_in) {
+        d.add_text(field, text);
+    }
     d.add_text(fields.data, serde_json::to_string(r)?);
     for v in children::values(&named) {
         d.add_u64(fields.child_keys, v);

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
 /// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,15 @@ pub struct TextFields {
     pub doc_title: Field,
     /// Exact unit names, for the `--unit` filter and unit-name queries.
     pub unit_key: Field,
+    /// Text matched like `text` but only by some searches: the lead-in of
+    /// a passage's measure (the measure's heading line and paragraphs before
+    /// the passage, [`LEAD_IN_FIELD`]), for measure and unit searches.
+    pub lead_in: Option<Field>,
 }
+
+/// The field holding the lead-in of a passage's measure: what a measure
+/// spanning several paragraphs has before the passage that carries it.
+pub const LEAD_IN_FIELD: &str = "p_measure_lead_in";
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +64,9 @@ pub struct Fields {
     pub year: Field,
     /// Searchable fields of passages.
     pub passage: TextFields,
+    /// Searchable fields of the measures passages carry (and their unit
+    /// mentions): the passage's and the measure's lead-in.
+    pub measure: TextFields,
     /// Searchable fields of every other kind.
     pub other: TextFields,
     /// The whole [`crate::record::Record`] as one stored JSON object.
@@ -141,6 +152,7 @@ pub fn build_schema() -> Schema {
         }
         b.add_text_field(&format!("{prefix}unit_key"), STRING);
     }
+    b.add_text_field(LEAD_IN_FIELD, searchable(true));
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
     b.add_u64_field("doc_key", FAST);
@@ -168,8 +180,10 @@ impl Fields {
                 units: f(&units)?,
                 doc_title: f(&doc_title)?,
                 unit_key: f(&format!("{prefix}unit_key"))?,
+                lead_in: None,
             })
         };
+        let passage = group("p_")?;
         Ok(Fields {
             id: f("id")?,
             kind: f("kind")?,
@@ -179,7 +193,11 @@ impl Fields {
             article_id: f("article_id")?,
             region: f("region")?,
             year: f("year")?,
-            passage: group("p_")?,
+            passage,
+            measure: TextFields {
+                lead_in: Some(f(LEAD_IN_FIELD)?),
+                ..passage
+            },
             other: group("")?,
             data: f("data")?,
             near_dup: f("near_dup")?,
@@ -202,14 +220,15 @@ impl Fields {
         }
     }
 
-    /// The searchable fields a search for records of `kind` matches in:
-    /// unit mentions are found by their passage's fields, the unit records
-    /// of credits, bylines and issuers by their own.
+    /// The searchable fields a search for records of `kind` matches in: a
+    /// measure and its unit mentions are found by their passage's fields and
+    /// the measure's lead-in, the unit records of credits, bylines and
+    /// issuers by their own.
     pub fn searched(&self, kind: RecordKind) -> Vec<&TextFields> {
-        if kind == RecordKind::Unit {
-            vec![&self.passage, &self.other]
-        } else {
-            vec![self.text(kind)]
+        match kind {
+            RecordKind::Measure => vec![&self.measure],
+            RecordKind::Unit => vec![&self.measure, &self.other],
+            _ => vec![self.text(kind)],
         }
     }
 

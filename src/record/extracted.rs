@@ -274,10 +274,11 @@ pub fn measure_record(
 /// not an index document of its own but is made from its passage when read
 /// ([`measure_of`]). A measure is its passage's text under its heading, so
 /// indexing it again was a fifth of all text indexed and a third of the
-/// stored JSON; search finds a measure through its passage, whose section
-/// path holds the heading. The entry is the measure's detail with its id,
-/// span and the text between its span's start and the passage's (the
-/// heading line, when the heading is a line of its own).
+/// stored JSON; search finds a measure through its passage's fields and its
+/// lead-in ([`measure_lead_in`]). The entry is the measure's detail with its
+/// id, span and the text between its span's start and the passage's (the
+/// heading line when the heading is a line of its own, and the paragraphs
+/// between it and the passage when the measure spans several).
 pub fn attach_measure(passage: &mut Record, measure: &Record) {
     let before = measure
         .text
@@ -290,6 +291,12 @@ pub fn attach_measure(passage: &mut Record, measure: &Record) {
         e.insert("text_before".into(), json!(before));
     }
     passage.detail.insert("measure".into(), Value::Object(e));
+}
+
+/// What the measure a passage record carries has before the passage: its
+/// heading line and any earlier paragraphs under that heading.
+pub fn measure_lead_in(passage: &Record) -> Option<&str> {
+    passage.detail.get("measure")?.get("text_before")?.as_str()
 }
 
 /// The measure record of a passage record, as [`measure_record`] made it at

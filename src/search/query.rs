@@ -168,14 +168,16 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
 }
 
 /// Search fields and their boosts.
-fn weighted_fields(f: &TextFields) -> [(Field, f32); 5] {
-    [
+fn weighted_fields(f: &TextFields) -> Vec<(Field, f32)> {
+    let mut fields = vec![
         (f.text, 1.0),
         (f.article_title, 2.0),
         (f.section_path, 1.5),
         (f.units, 1.5),
         (f.doc_title, 0.5),
-    ]
+    ];
+    fields.extend(f.lead_in.map(|field| (field, 1.0)));
+    fields
 }
 
 /// Tokens of a text as the index segments it.
@@ -252,10 +254,12 @@ pub fn token_query(fields: &TextFields, token: &str) -> Box<dyn Query> {
     SeekUnion::of(alternatives)
 }
 
-/// Consecutive tokens in the text or the article title.
+/// Consecutive tokens in the text (or a measure's lead-in) or the article title.
 fn phrase_query(fields: &TextFields, toks: &[String]) -> Box<dyn Query> {
+    let lead_in = fields.lead_in.map(|field| (field, 1.0));
     let alternatives = [(fields.text, 1.0), (fields.article_title, 2.0)]
         .into_iter()
+        .chain(lead_in)
         .map(|(field, boost)| {
             let terms = toks
                 .iter()
