@@ -301,24 +301,88 @@ pub fn tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
         .collect()
 }
 
-/// Tokens of this many recent sentences' worth are kept (in two
-/// generations, so at most about twice that): a file's records, which
-/// repeat its titles and headings.
-const RECENT_TOKENS: usize = 64 * 1024;
+/// Bytes of recently segmented sentences kept per generation (two are
+/// kept, so at most about twice this): their text and 12 bytes per token
+/// ([`Segmented::Spans`]). A bulletin archive repeats sentences across
+/// documents (reprinted passages, standard wording, titles and headings).
+/// On the 10 MB bench corpus, 8 MB segments 24,400 sentences where a
+/// cache of 64 K tokens (5 MB) segmented 30,700; 24 MB saved nothing more
+/// measurable but added 40 MB to the peak RSS.
+const RECENT_BYTES: usize = 8 << 20;
 
-/// Recently tokenized sentences, shared by the clones of one registered
-/// tokenizer (tantivy clones it per field of each indexing thread). A
-/// document's records repeat many sentences (the document title, article
-/// title and section path in every passage, a reprinted paragraph); those
-/// are then segmented once. Tokens are kept relative to their sentence:
-/// offsets from its first byte, positions from 0. Keyed with FxHash: every
-/// sentence indexed is hashed here, and SipHash's resistance to chosen keys
-/// buys nothing for a cache of the corpus's own text.
+/// Bookkeeping bytes counted per cached sentence (map entry, `Arc` header).
+const ENTRY_BYTES: usize = 64;
+
+/// A token of a segmented sentence whose text is the sentence's own bytes
+/// at its offsets: byte offsets from the sentence start and position from
+/// its first word.
+#[derive(Debug, Clone, Copy)]
+struct TokenSpan {
+    from: u32,
+    to: u32,
+    position: u32,
+}
+
+/// The tokens of one segmented sentence, offsets and positions counted
+/// from the sentence start.
+#[derive(Debug, Clone)]
+enum Segmented {
+    /// Each token's text is the sentence's bytes at its offsets (nothing in
+    /// it was folded or lowercased): 12 bytes a token.
+    Spans(Arc<[TokenSpan]>),
+    /// Tokens whose text differs from the sentence's bytes.
+    Tokens(Arc<[Token]>),
+}
+
+impl Segmented {
+    /// The tokens of `sentence` in their compact form when they have one.
+    fn of(sentence: &str, tokens: Vec<Token>) -> Segmented {
+        let compact = |t: &Token| {
+            let span = TokenSpan {
+                from: u32::try_from(t.offset_from).ok()?,
+                to: u32::try_from(t.offset_to).ok()?,
+                position: u32::try_from(t.position).ok()?,
+            };
+            (sentence.get(t.offset_from..t.offset_to) == Some(t.text.as_str())).then_some(span)
+        };
+        match tokens.iter().map(compact).collect::<Option<Vec<_>>>() {
+            Some(spans) => Segmented::Spans(spans.into()),
+            None => Segmented::Tokens(tokens.into()),
+        }
+    }
+
+    /// Words in the sentence (sub-words share their word's position).
+    fn words(&self) -> usize {
+        match self {
+            Segmented::Spans(s) => s.last().map_or(0, |t| t.position as usize + 1),
+            Segmented::Tokens(t) => t.last().map_or(0, |t| t.position + 1),
+        }
+    }
+
+    /// Bytes the tokens take in the cache.
+    fn bytes(&self) -> usize {
+        match self {
+            Segmented::Spans(s) => s.len() * std::mem::size_of::<TokenSpan>(),
+            Segmented::Tokens(t) => t
+                .iter()
+                .map(|t| std::mem::size_of::<Token>() + t.text.len())
+                .sum(),
+        }
+    }
+}
+
+/// Recently segmented sentences, shared by the clones of one registered
+/// tokenizer (tantivy clones it per field of each indexing thread, and
+/// both indexing threads use it). Every record repeats its document's
+/// titles and section path, and archives repeat whole paragraphs; those
+/// are segmented once. Keyed with FxHash: every sentence indexed is hashed
+/// here, and SipHash's resistance to chosen keys buys nothing for a cache
+/// of the corpus's own text.
 #[derive(Default)]
 struct RecentTokens {
-    current: FxHashMap<Box<str>, Arc<[Token]>>,
-    previous: FxHashMap<Box<str>, Arc<[Token]>>,
-    current_tokens: usize,
+    current: FxHashMap<Box<str>, Segmented>,
+    previous: FxHashMap<Box<str>, Segmented>,
+    current_bytes: usize,
 }
 
 /// Lock the cache (a panic elsewhere cannot leave it inconsistent).
@@ -327,7 +391,7 @@ fn lock(m: &Mutex<RecentTokens>) -> std::sync::MutexGuard<'_, RecentTokens> {
 }
 
 impl RecentTokens {
-    fn get(&mut self, text: &str) -> Option<Arc<[Token]>> {
+    fn get(&mut self, text: &str) -> Option<Segmented> {
         if let Some(t) = self.current.get(text) {
             return Some(t.clone());
         }
@@ -336,15 +400,16 @@ impl RecentTokens {
         Some(t)
     }
 
-    fn insert(&mut self, text: &str, tokens: Arc<[Token]>) {
-        if tokens.len() > RECENT_TOKENS / 4 {
+    fn insert(&mut self, text: &str, tokens: Segmented) {
+        let bytes = text.len() + tokens.bytes() + ENTRY_BYTES;
+        if bytes > RECENT_BYTES / 4 {
             return;
         }
-        if self.current_tokens + tokens.len() > RECENT_TOKENS {
+        if self.current_bytes + bytes > RECENT_BYTES {
             self.previous = std::mem::take(&mut self.current);
-            self.current_tokens = 0;
+            self.current_bytes = 0;
         }
-        self.current_tokens += tokens.len();
+        self.current_bytes += bytes;
         self.current.insert(text.into(), tokens);
     }
 }
@@ -371,7 +436,7 @@ struct SentenceTokens {
     /// Position of the sentence's first word in the text.
     position: usize,
     /// Its tokens, offsets and positions counted from the sentence start.
-    tokens: Arc<[Token]>,
+    tokens: Segmented,
 }
 
 /// [`tokens`] of `text`, sentence by sentence, each taken from `recent` when
@@ -388,12 +453,12 @@ fn tokens_with_recent(
         let tokens = match cached {
             Some(t) => t,
             None => {
-                let t: Arc<[Token]> = tokens(jieba, sentence).into();
+                let t = Segmented::of(sentence, tokens(jieba, sentence));
                 lock(recent).insert(sentence, t.clone());
                 t
             }
         };
-        let words = tokens.last().map_or(0, |t| t.position + 1);
+        let words = tokens.words();
         out.push(SentenceTokens {
             from,
             position,
@@ -434,7 +499,8 @@ impl Default for JiebaTokenizer {
 }
 
 /// The tokens of one text.
-pub struct JiebaTokenStream {
+pub struct JiebaTokenStream<'a> {
+    text: &'a str,
     sentences: Vec<SentenceTokens>,
     sentence: usize,
     index: usize,
@@ -442,11 +508,12 @@ pub struct JiebaTokenStream {
 }
 
 impl Tokenizer for JiebaTokenizer {
-    type TokenStream<'a> = JiebaTokenStream;
+    type TokenStream<'a> = JiebaTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream<'a> {
         let jieba = self.jieba.get_or_insert_with(jieba);
         JiebaTokenStream {
+            text,
             sentences: tokens_with_recent(jieba, &self.recent, text),
             sentence: 0,
             index: 0,
@@ -455,25 +522,41 @@ impl Tokenizer for JiebaTokenizer {
     }
 }
 
-impl TokenStream for JiebaTokenStream {
+impl TokenStream for JiebaTokenStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
             let Some(s) = self.sentences.get(self.sentence) else {
                 return false;
             };
-            let Some(t) = s.tokens.get(self.index) else {
-                self.sentence += 1;
-                self.index = 0;
-                continue;
-            };
-            self.index += 1;
             let c = &mut self.current;
-            c.offset_from = s.from + t.offset_from;
-            c.offset_to = s.from + t.offset_to;
-            c.position = s.position + t.position;
-            c.position_length = t.position_length;
             c.text.clear();
-            c.text.push_str(&t.text);
+            c.position_length = 1;
+            match &s.tokens {
+                Segmented::Spans(spans) => {
+                    let Some(t) = spans.get(self.index) else {
+                        self.sentence += 1;
+                        self.index = 0;
+                        continue;
+                    };
+                    c.offset_from = s.from + t.from as usize;
+                    c.offset_to = s.from + t.to as usize;
+                    c.position = s.position + t.position as usize;
+                    c.text.push_str(&self.text[c.offset_from..c.offset_to]);
+                }
+                Segmented::Tokens(tokens) => {
+                    let Some(t) = tokens.get(self.index) else {
+                        self.sentence += 1;
+                        self.index = 0;
+                        continue;
+                    };
+                    c.offset_from = s.from + t.offset_from;
+                    c.offset_to = s.from + t.offset_to;
+                    c.position = s.position + t.position;
+                    c.position_length = t.position_length;
+                    c.text.push_str(&t.text);
+                }
+            }
+            self.index += 1;
             return true;
         }
     }
@@ -692,19 +775,17 @@ mod tests {
 
         #[test]
         fn sentence_by_sentence_equals_whole_text(s in "[a-zA-Z0-9 ，。！？；\n（）“”\u{4e00}-\u{9fa5}\u{3000}\u{ff01}-\u{ff5a}]{0,80}") {
-            let j = jieba();
-            let recent = Mutex::default();
-            let whole: Vec<_> = tokens(&j, &s)
+            let whole: Vec<_> = tokens(&jieba(), &s)
                 .into_iter()
                 .map(|t| (t.text, t.offset_from, t.offset_to, t.position))
                 .collect();
+            // The second time every sentence comes from the cache.
+            let mut tokenizer = JiebaTokenizer::new();
             for _ in 0..2 {
-                let by_sentence: Vec<_> = tokens_with_recent(&j, &recent, &s)
-                    .iter()
-                    .flat_map(|st| st.tokens.iter().map(|t| {
-                        (t.text.clone(), st.from + t.offset_from, st.from + t.offset_to, st.position + t.position)
-                    }))
-                    .collect();
+                let mut by_sentence = Vec::new();
+                tokenizer.token_stream(&s).process(&mut |t| {
+                    by_sentence.push((t.text.clone(), t.offset_from, t.offset_to, t.position))
+                });
                 prop_assert_eq!(&by_sentence, &whole);
             }
         }
