@@ -245,8 +245,7 @@ fn join_broken_paragraphs(raw: Vec<Block>) -> Vec<Block> {
                 && !block.strong
                 && should_join(&prev.text, &block.text)
             {
-                let joined = format!("{}\n{}", prev.text, block.text);
-                prev.text = clean_inline(&joined);
+                prev.text = join_clean(&prev.text, &block.text);
                 continue;
             }
         }
@@ -285,16 +284,7 @@ pub fn clean_inline(raw: &str) -> String {
             let before = out.chars().last();
             let after = chars.get(j).copied();
             if let (Some(b), Some(a)) = (before, after) {
-                let latin = |x: char| {
-                    x.is_ascii_alphanumeric()
-                        || matches!(x, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '%')
-                };
-                let keep = if latin(b) && (a.is_ascii_alphanumeric() || a == '(') {
-                    true
-                } else {
-                    !newline && short_title && is_han(b) && is_han(a)
-                };
-                if keep {
+                if keeps_space(b, a, newline, short_title) {
                     out.push(' ');
                 }
             }
@@ -305,6 +295,40 @@ pub fn clean_inline(raw: &str) -> String {
         i += 1;
     }
     out.trim().to_string()
+}
+
+/// Whether [`clean_inline`] keeps a run of whitespace (as one space)
+/// between `before` and `after`: inside Latin text and between numbers, and
+/// between two Han chars on one line of a short title (`乡村 振兴`).
+fn keeps_space(before: char, after: char, newline: bool, short_title: bool) -> bool {
+    let latin = |x: char| {
+        x.is_ascii_alphanumeric() || matches!(x, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '%')
+    };
+    if latin(before) && (after.is_ascii_alphanumeric() || after == '(') {
+        true
+    } else {
+        !newline && short_title && is_han(before) && is_han(after)
+    }
+}
+
+/// [`clean_inline`] of two clean blocks joined by a line break. Without
+/// spaces in either, only the break itself is cleaned (the spaces a block
+/// keeps between Han chars depend on the whole block, so with them the
+/// joined text is cleaned again): joining a paragraph split into many
+/// pieces stays linear.
+fn join_clean(prev: &str, next: &str) -> String {
+    if prev.contains(' ') || next.contains(' ') {
+        return clean_inline(&format!("{prev}\n{next}"));
+    }
+    let mut out = String::with_capacity(prev.len() + 1 + next.len());
+    out.push_str(prev);
+    if let (Some(b), Some(a)) = (prev.chars().last(), next.chars().next()) {
+        if keeps_space(b, a, true, false) {
+            out.push(' ');
+        }
+    }
+    out.push_str(next);
+    out
 }
 
 /// Blocks of a Markdown file, read through pulldown-cmark.
@@ -498,5 +522,31 @@ mod tests {
     fn fold_is_char_for_char() {
         assert_eq!(fold("（牵头单位：区委）１２ＡＢ"), "(牵头单位:区委)12ab");
         assert_eq!(fold("〔2021〕").chars().count(), 6);
+    }
+
+    #[test]
+    fn joining_clean_blocks_is_cleaning_them_joined() {
+        for (a, b) in [
+            ("推进乡村治理", "积分制。"),
+            ("Wi-Fi", "network"),
+            ("投入500", "万元"),
+            ("乡村 振兴", "工作"),
+            ("第3期", "(1)"),
+        ] {
+            let (a, b) = (clean_inline(a), clean_inline(b));
+            assert_eq!(join_clean(&a, &b), clean_inline(&format!("{a}\n{b}")));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn join_clean_equals_clean_inline(
+            a in "[a-zA-Z0-9 .,()%\t\u{3000}\u{4e00}-\u{4e20}。，]{0,30}",
+            b in "[a-zA-Z0-9 .,()%\t\u{3000}\u{4e00}-\u{4e20}。，]{0,30}",
+        ) {
+            let (a, b) = (clean_inline(&a), clean_inline(&b));
+            proptest::prop_assume!(!a.is_empty() && !b.is_empty());
+            proptest::prop_assert_eq!(join_clean(&a, &b), clean_inline(&format!("{a}\n{b}")));
+        }
     }
 }
