@@ -4,8 +4,8 @@
 //! Counting walks the postings of the (untokenised) filter fields and keeps
 //! the documents of the query's hit set. A parent found in a search of child
 //! records counts once for each of its children
-//! ([`crate::index::children`]): a measure for each unit it names, a
-//! passage for each of its figures.
+//! ([`crate::index::children`]): a passage for each of its figures, for
+//! its measure, or for each unit its measure names.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
