@@ -404,14 +404,56 @@ fn cli_exports_json_and_csv() {
     assert!(err.contains("unknown role"));
 }
 
+/// Each sample document, parsed.
+fn sample_documents() -> Vec<govkb::model::Document> {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|entry| {
+            govkb::pipeline::load_document(&corpus, &entry.unwrap().path())
+                .expect("sample")
+                .0
+        })
+        .collect()
+}
+
+/// A document's passages as stored: their JSON, read back.
+fn stored_passages(doc: &govkb::model::Document) -> Vec<Record> {
+    govkb::record::document_records(doc)
+        .iter()
+        .filter(|r| r.kind == RecordKind::Passage)
+        .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+/// The children of `kind` read from the stored passages equal the records
+/// extracted directly, in JSON and in the index-only fields `same` compares.
+fn assert_read_equals_extracted(
+    doc: &govkb::model::Document,
+    kind: RecordKind,
+    extracted: &[Record],
+    same: impl Fn(&Record, &Record),
+) -> Vec<Record> {
+    let read: Vec<Record> = stored_passages(doc)
+        .iter()
+        .flat_map(|p| govkb::record::children::children(p, kind))
+        .collect();
+    assert_eq!(read.len(), extracted.len(), "{}", doc.file);
+    for (r, e) in read.iter().zip(extracted) {
+        assert_eq!(
+            serde_json::to_value(r).unwrap(),
+            serde_json::to_value(e).unwrap()
+        );
+        same(r, e);
+    }
+    read
+}
+
 #[test]
 fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
-    use govkb::record::{children::children, document_records, extracted, DocContext};
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    use govkb::record::{extracted, DocContext};
     let mut compared = 0;
-    for entry in std::fs::read_dir(&corpus).unwrap() {
-        let path = entry.unwrap().path();
-        let (doc, _) = govkb::pipeline::load_document(&corpus, &path).expect("sample");
+    for doc in sample_documents() {
         let ctx = DocContext::new(&doc);
         let mut counter = 0;
         let extracted: Vec<Record> = doc
@@ -423,21 +465,9 @@ fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
                 extracted::figure_records(&ctx, p, &id, &mut counter)
             })
             .collect();
-        // As stored: the passage's JSON, read back.
-        let read: Vec<Record> = document_records(&doc)
-            .iter()
-            .filter(|r| r.kind == RecordKind::Passage)
-            .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
-            .flat_map(|p: Record| children(&p, RecordKind::Figure))
-            .collect();
-        assert_eq!(read.len(), extracted.len(), "{}", doc.file);
-        for (r, e) in read.iter().zip(&extracted) {
-            assert_eq!(
-                serde_json::to_value(r).unwrap(),
-                serde_json::to_value(e).unwrap()
-            );
-            assert_eq!(r.regions, e.regions, "{}", e.id);
-        }
+        let read = assert_read_equals_extracted(&doc, RecordKind::Figure, &extracted, |r, e| {
+            assert_eq!(r.regions, e.regions, "{}", e.id)
+        });
         compared += read.len();
     }
     assert!(compared >= 500, "{compared}");
@@ -446,12 +476,10 @@ fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
 #[test]
 fn a_measure_read_from_its_passage_equals_the_measure_extracted() {
     use govkb::extract::units::find_annotations;
-    use govkb::record::{children::children, document_records, extracted, DocContext};
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    use govkb::record::children::children;
+    use govkb::record::{extracted, DocContext};
     let (mut measures, mut with_heading_line) = (0, 0);
-    for entry in std::fs::read_dir(&corpus).unwrap() {
-        let path = entry.unwrap().path();
-        let (doc, _) = govkb::pipeline::load_document(&corpus, &path).expect("sample");
+    for doc in sample_documents() {
         let ctx = DocContext::new(&doc);
         let chars: Vec<char> = doc.clean_text.chars().collect();
         let mut counters = (0, 0);
@@ -463,28 +491,15 @@ fn a_measure_read_from_its_passage_equals_the_measure_extracted() {
                 extracted::measure_record(&ctx, &chars, p, &notes, &mut counters)
             })
             .collect();
-        // As stored: the passage's JSON, read back.
-        let passages: Vec<Record> = document_records(&doc)
-            .iter()
-            .filter(|r| r.kind == RecordKind::Passage)
-            .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
-            .collect();
-        let read: Vec<Record> = passages
-            .iter()
-            .flat_map(|p| children(p, RecordKind::Measure))
-            .collect();
-        assert_eq!(read.len(), extracted.len(), "{}", doc.file);
-        for (r, e) in read.iter().zip(&extracted) {
-            assert_eq!(
-                serde_json::to_value(r).unwrap(),
-                serde_json::to_value(e).unwrap()
-            );
-            assert_eq!(r.unit_keys, e.unit_keys, "{}", e.id);
+        let read = assert_read_equals_extracted(&doc, RecordKind::Measure, &extracted, |r, e| {
+            assert_eq!(r.unit_keys, e.unit_keys, "{}", e.id)
+        });
+        for r in &read {
             let heading = r.detail["heading"].as_str().unwrap_or("");
             with_heading_line += usize::from(r.text.starts_with(&format!("{heading}\n")));
         }
         // A passage's unit mentions are its measure's.
-        let mentions: usize = passages
+        let mentions: usize = stored_passages(&doc)
             .iter()
             .map(|p| children(p, RecordKind::Unit).len())
             .sum();
