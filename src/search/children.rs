@@ -156,13 +156,7 @@ impl KnowledgeBase {
                 hit
             })
             .collect();
-        Ok(SearchResults {
-            query: req.query.clone(),
-            total,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            relaxed,
-            hits,
-        })
+        Ok(SearchResults::page(req, started, total, relaxed, hits))
     }
 
     /// The child record with this id (`doc#u12`, `doc#f3`, `doc#m4`), made from its parent.

@@ -168,6 +168,25 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
+impl SearchResults {
+    /// The page `hits` of a request started at `started`.
+    fn page(
+        req: &SearchRequest,
+        started: Instant,
+        total: usize,
+        relaxed: bool,
+        hits: Vec<Hit>,
+    ) -> SearchResults {
+        SearchResults {
+            query: req.query.clone(),
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            relaxed,
+            hits,
+        }
+    }
+}
+
 /// An opened index: the entry point of every read.
 pub struct KnowledgeBase {
     reader: IndexReader,
@@ -391,13 +410,7 @@ impl KnowledgeBase {
                 .collect::<Result<_>>()?;
             hits.push(hit);
         }
-        Ok(SearchResults {
-            query: req.query.clone(),
-            total,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            relaxed,
-            hits,
-        })
+        Ok(SearchResults::page(req, started, total, relaxed, hits))
     }
 
     /// The records matching a parsed query (every word or some, as
