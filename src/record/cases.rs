@@ -1,8 +1,10 @@
 //! Case studies: a bulletin or magazine article about one place's practice,
 //! and inline examples (`如美兰区灵山镇仲恺村…`, `以…村举例`) inside passages.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use serde_json::{json, Value};
 
 use super::extracted::slice;
@@ -34,14 +36,57 @@ fn themes() -> &'static [(String, Vec<String>)] {
     })
 }
 
+/// Every theme keyword once, in one automaton; pattern `i` is `keywords[i]`.
+struct KeywordMatcher {
+    automaton: AhoCorasick,
+    keywords: Vec<String>,
+}
+
+fn keyword_matcher() -> &'static KeywordMatcher {
+    static M: OnceLock<KeywordMatcher> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut keywords: Vec<String> = themes()
+            .iter()
+            .flat_map(|(_, words)| words.iter().cloned())
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        KeywordMatcher {
+            // Built once from the embedded taxonomy (a test reads it).
+            automaton: AhoCorasick::new(&keywords).expect("theme keywords form an automaton"),
+            keywords,
+        }
+    })
+}
+
+/// How often each theme keyword occurs in `text`, counted as
+/// `str::matches` counts (non-overlapping, leftmost first), in one pass.
+fn keyword_counts(text: &str) -> HashMap<&'static str, usize> {
+    let m = keyword_matcher();
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let mut next_free = vec![0; m.keywords.len()];
+    // Matches come in order of their end; those of one keyword (one length)
+    // also in order of their start.
+    for hit in m.automaton.find_overlapping_iter(text) {
+        let k = hit.pattern().as_usize();
+        if hit.start() >= next_free[k] {
+            next_free[k] = hit.end();
+            *counts.entry(m.keywords[k].as_str()).or_default() += 1;
+        }
+    }
+    counts
+}
+
 /// Themes of a case, most keyword hits first (title hits count three times), at most four.
 pub fn themes_of(title: &str, text: &str) -> Vec<String> {
+    let (in_text, in_title) = (keyword_counts(text), keyword_counts(title));
+    let count = |counts: &HashMap<&str, usize>, w: &str| counts.get(w).copied().unwrap_or(0);
     let mut scored: Vec<(usize, &str)> = themes()
         .iter()
         .map(|(theme, words)| {
             let hits: usize = words
                 .iter()
-                .map(|w| text.matches(w.as_str()).count() + 3 * title.matches(w.as_str()).count())
+                .map(|w| count(&in_text, w) + 3 * count(&in_title, w))
                 .sum();
             (hits, theme.as_str())
         })
@@ -271,6 +316,26 @@ fn lead_in(chars: &[char], at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyword_counts_are_those_of_str_matches() {
+        let mut texts: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))
+                .unwrap()
+                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect();
+        texts.push("医保医保医疗保障医疗救助大病大病".into());
+        let mut seen = 0;
+        for text in &texts {
+            let counts = keyword_counts(text);
+            for w in &keyword_matcher().keywords {
+                let want = text.matches(w.as_str()).count();
+                assert_eq!(counts.get(w.as_str()).copied().unwrap_or(0), want, "{w}");
+                seen += want;
+            }
+        }
+        assert!(seen > 100, "{seen}");
+    }
 
     #[test]
     fn finds_inline_examples() {
