@@ -33,14 +33,15 @@ use crate::record::{document_records, Record, RecordKind};
 const MAX_RECORDS_IN_FLIGHT: usize = 10_000;
 
 /// Size of the blocks the record store compresses (LZ4) one at a time:
-/// four times tantivy's default, so a block holds more of a file's records,
-/// whose measures repeat their passages' sentences. Each hit read costs a
-/// block's decompression. On the 50 MB bench corpus (figures and unit
-/// mentions kept in their parents): 32 KB gave a 35.9 MB store (index 1.35x
-/// the input) and top-10 p50 0.73 ms; 48 KB 34.1 MB (1.32x), 0.81-0.86 ms;
-/// 64 KB 32.9 MB (1.29x), 0.91 ms — the one inside both the index-size and
-/// the latency target.
-const STORE_BLOCK_BYTES: usize = 64 * 1024;
+/// twice tantivy's default, so a block holds more of a file's records,
+/// which repeat its titles and headings. Each hit read costs a block's
+/// decompression. On the 50 MB bench corpus, with figures, measures and
+/// unit mentions kept in their passages, 64 KB gave a 31.6 MB store (index
+/// 1.15x the input) and 32 KB 34.3 MB (1.20x); top-10 p50 was 0.74 ms
+/// against 0.63 ms (medians of three interleaved query runs on both
+/// indexes). 32 KB keeps the index inside 1.3x with more room under the
+/// 1 ms p50 on a busy machine.
+const STORE_BLOCK_BYTES: usize = 32 * 1024;
 
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
