@@ -219,15 +219,19 @@ const MAX_GAP: usize = 3;
 
 /// Find every figure in `text`, in order of appearance.
 pub fn extract_figures(text: &str) -> Vec<Figure> {
-    let chars: Vec<char> = text.chars().collect();
+    figures_in(&text.chars().collect::<Vec<char>>())
+}
+
+/// [`extract_figures`] of a text given as its chars (offsets are char offsets).
+pub fn figures_in(chars: &[char]) -> Vec<Figure> {
     let mut figures = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if !starts_number(&chars, i) {
+        if !starts_number(chars, i) {
             i += 1;
             continue;
         }
-        match parse_figure(&chars, i) {
+        match parse_figure(chars, i) {
             Some((figure, end)) => {
                 if let Some(figure) = figure {
                     figures.push(figure);

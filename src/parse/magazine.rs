@@ -233,15 +233,23 @@ fn same_title(toc: &[char], line: &[char]) -> bool {
 fn article_starts(lines: &[Line], toc: &[TocEntry], toc_end: usize) -> Vec<(usize, Option<usize>)> {
     let is_candidate = |l: &Line| {
         matches!(l.kind, BlockKind::Heading(_))
-            || (l.text.chars().count() <= 60 && !l.text.ends_with(['。', '；', '：']))
+            || (l.text.chars().nth(60).is_none() && !l.text.ends_with(['。', '；', '：']))
     };
-    let squashed: Vec<Vec<char>> = lines.iter().map(|l| squash(split_tag(&l.text).1)).collect();
+    // Only candidate lines are compared with the contents: squash those
+    // alone, once (most lines are paragraphs).
+    let squashed: Vec<Option<Vec<char>>> = lines
+        .iter()
+        .map(|l| is_candidate(l).then(|| squash(split_tag(&l.text).1)))
+        .collect();
     let mut starts: Vec<(usize, Option<usize>)> = Vec::new();
     let mut cursor = toc_end;
     for (e, entry) in toc.iter().enumerate() {
         let want = squash(&entry.title);
-        let found = (cursor..lines.len())
-            .find(|&i| is_candidate(&lines[i]) && same_title(&want, &squashed[i]));
+        let found = (cursor..lines.len()).find(|&i| {
+            squashed[i]
+                .as_deref()
+                .is_some_and(|line| same_title(&want, line))
+        });
         if let Some(i) = found {
             if starts.last().map(|s| s.0) != Some(i) {
                 starts.push((i, Some(e)));

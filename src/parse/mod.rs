@@ -343,10 +343,16 @@ fn push_passage(
     let mut start = 0;
     while start < chars.len() {
         let end = passage_end(&chars, start);
+        // Most lines are one passage: keep their text as it is.
+        let text = if start == 0 && end == chars.len() {
+            line.text.clone()
+        } else {
+            chars[start..end].iter().collect()
+        };
         out.push(Passage {
             article,
             section_path: section_path.clone(),
-            text: chars[start..end].iter().collect(),
+            text,
             span: Span {
                 start: line.span.start + start,
                 end: line.span.start + end,

@@ -176,7 +176,6 @@ fn case_record(ctx: &DocContext, draft: CaseDraft, figures: &[Record]) -> Record
 /// article, and one per inline example.
 pub fn case_records(ctx: &DocContext, figures: &[Record]) -> Vec<Record> {
     let doc = ctx.doc;
-    let chars: Vec<char> = doc.clean_text.chars().collect();
     let mut out = Vec::new();
     let mut n = 0;
     let mut next_id = || {
@@ -184,6 +183,8 @@ pub fn case_records(ctx: &DocContext, figures: &[Record]) -> Vec<Record> {
         format!("{}#c{}", doc.id, n)
     };
     if matches!(doc.meta.doc_type, DocType::Bulletin | DocType::Magazine) {
+        // The document's chars, made only once an article is a case.
+        let chars = std::cell::OnceCell::new();
         for (i, a) in doc.articles.iter().enumerate() {
             let first = doc
                 .passages
@@ -211,7 +212,10 @@ pub fn case_records(ctx: &DocContext, figures: &[Record]) -> Vec<Record> {
                     title: a.title.clone(),
                     place: &place,
                     span,
-                    text: slice(&chars, span),
+                    text: slice(
+                        chars.get_or_init(|| doc.clean_text.chars().collect::<Vec<char>>()),
+                        span,
+                    ),
                 },
                 figures,
             ));
@@ -258,19 +262,24 @@ pub fn inline_examples(text: &str) -> Vec<(usize, usize, String)> {
     let mut i = 0;
     while i < chars.len() {
         let after_break = i == 0 || matches!(chars[i - 1], '。' | '，' | '；' | '：');
-        let opener = if chars[i] == '如'
+        let opener = if !after_break {
+            None
+        } else if chars[i] == '如'
             && chars
                 .get(i + 1)
                 .is_some_and(|c| !matches!(c, '何' | '期' | '实' | '果' | '此'))
         {
             Some(1)
         } else if chars[i] == '以' {
-            let window: String = chars[i..(i + 40).min(chars.len())].iter().collect();
-            (window.contains("举例") || window.contains("为例")).then_some(1)
+            let window = &chars[i..(i + 40).min(chars.len())];
+            window
+                .windows(2)
+                .any(|w| matches!(w, ['举', '例'] | ['为', '例']))
+                .then_some(1)
         } else {
             None
         };
-        if let (true, Some(skip)) = (after_break, opener) {
+        if let Some(skip) = opener {
             let head: String = chars[i + skip..(i + skip + 20).min(chars.len())]
                 .iter()
                 .collect();

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{add_units, DocContext, Record, RecordKind};
-use crate::extract::figures::extract_figures;
+use crate::extract::figures::figures_in;
 use crate::extract::locality::{find_localities, most_specific};
 use crate::extract::units::{resolve_unit, UnitAnnotation, UnitMention, UnitRole};
 use crate::model::{Passage, Section, Span};
@@ -48,7 +48,7 @@ pub fn figure_records(
     counter: &mut usize,
 ) -> Vec<Record> {
     let chars: Vec<char> = passage.text.chars().collect();
-    let figures = extract_figures(&passage.text);
+    let figures = figures_in(&chars);
     // Places are found in the passage once: no place name spans a sentence
     // end, so those inside a figure's sentence are the sentence's own.
     let places = if figures.is_empty() {
