@@ -167,10 +167,11 @@ fn paragraph(raw: &str) -> Block {
     } else {
         (BlockKind::Paragraph, raw)
     };
-    let text = if body.matches("**").count() % 2 == 0 {
-        body.replace("**", "")
+    let pairs = body.matches("**").count();
+    let text = if pairs > 0 && pairs % 2 == 0 {
+        std::borrow::Cow::Owned(body.replace("**", ""))
     } else {
-        body.to_string()
+        std::borrow::Cow::Borrowed(body)
     };
     Block {
         kind,

@@ -369,8 +369,10 @@ fn normalize(chars: &[char]) -> Vec<char> {
 fn may_annotate(content: &[char]) -> bool {
     content.contains(&'：')
         || VERBS.iter().any(|(verb, _)| {
-            let verb: Vec<char> = verb.chars().collect();
-            content.windows(verb.len()).any(|w| w == verb.as_slice())
+            let n = verb.chars().count();
+            content
+                .windows(n)
+                .any(|w| w.iter().copied().eq(verb.chars()))
         })
 }
 
