@@ -13,7 +13,13 @@
 #      OUT     results folder (default ${TMPDIR:-/tmp}/govkb-bench/results-SIZE_MB-TIMESTAMP)
 #      SHARED  the shared folder (default ../shared beside the repository)
 #      NO_BUILD=1 skips cargo build; GOVKB_BENCH_ARGS adds arguments to `govkb bench`.
-# Output: OUT/govkb.json, OUT/govkb.txt, OUT/results.jsonl (peers), OUT/compare.md (the table).
+#      PAIRED_ROUNDS rounds of paired ingests (default 3; 0 skips them): each round
+#      runs `govkb ingest --full` and then each of PAIRED_PEERS (default
+#      "tantivy-ngram2 sphinx", the fastest correct peers) right after it, so each
+#      ingest ratio compares runs made seconds apart. This machine's speed drifts by
+#      up to 2x within minutes; the first table's govkb and peer runs are minutes apart.
+# Output: OUT/govkb.json, OUT/govkb.txt, OUT/results.jsonl (peers), OUT/paired.jsonl
+#      (paired rounds), OUT/compare.md (the tables).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${1:-10}
@@ -47,7 +53,37 @@ echo "== peers ($(date -u +%H:%M:%S))" >&2
 # shellcheck disable=SC2086
 OUT="$OUT" WORK="${WORK:-${TMPDIR:-/tmp}/govkb-peers}" "$SHARED/bench/peers/run_all.sh" "$CORPUS" ${PEERS:-} >/dev/null || true
 
-python3 - "$OUT/govkb.json" "$OUT/results.jsonl" "$SIZE" >"$OUT/compare.md" <<'PY'
+PAIRED_ROUNDS=${PAIRED_ROUNDS:-3}
+PAIRED_PEERS=${PAIRED_PEERS:-tantivy-ngram2 sphinx}
+: >"$OUT/paired.jsonl"
+for round in $(seq 1 "$PAIRED_ROUNDS"); do
+  echo "== paired round $round/$PAIRED_ROUNDS ($(date -u +%H:%M:%S))" >&2
+  rm -rf "$OUT/paired-index"
+  if "$GOVKB" ingest --full --json --quiet --index "$OUT/paired-index" "$CORPUS/docs" >"$OUT/paired-govkb.json"; then
+    python3 - "$OUT/paired-govkb.json" "$round" >>"$OUT/paired.jsonl" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(json.dumps({"round": int(sys.argv[2]), "peer": "govkb", "mb_per_s": round(r["bytes"] / 1048576 / r["seconds"], 2)}))
+PY
+  fi
+  for peer in $PAIRED_PEERS; do
+    rm -f "$OUT/paired-peer/results.jsonl"
+    # shellcheck disable=SC2086
+    PASSES=1 WARMUP=0 OUT="$OUT/paired-peer" WORK="${WORK:-${TMPDIR:-/tmp}/govkb-peers}" \
+      "$SHARED/bench/peers/run_all.sh" "$CORPUS" "$peer" >/dev/null 2>&1 || true
+    python3 - "$OUT/paired-peer/results.jsonl" "$round" >>"$OUT/paired.jsonl" <<'PY'
+import json, os, sys
+if os.path.exists(sys.argv[1]):
+    for line in open(sys.argv[1]):
+        r = json.loads(line)
+        if r.get("mb_per_s"):
+            print(json.dumps({"round": int(sys.argv[2]), "peer": r["peer"], "mb_per_s": r["mb_per_s"]}))
+PY
+  done
+  rm -rf "$OUT/paired-index"
+done
+
+python3 - "$OUT/govkb.json" "$OUT/results.jsonl" "$OUT/paired.jsonl" >"$OUT/compare.md" <<'PY'
 import json, os, sys
 g = json.load(open(sys.argv[1]))
 peers = []
@@ -97,6 +133,25 @@ print(f"govkb cold CLI search: median {c['median_ms']} ms over {c['runs']} proce
       f"ingest as a CLI process {f(g['ingest'].get('child_wall_s'))} s; ingest CPU {f(g['ingest'].get('cpu_s'))} s; "
       f"HTTP /api/search: " + (f"{g['http']['rps']} requests/s, p50 {g['http']['p50_ms']} / p99 {g['http']['p99_ms']} ms "
                                f"({g['http']['clients']} keep-alive clients)" if 'rps' in g['http'] else str(g['http'].get('status'))) + ".")
+paired = [json.loads(l) for l in open(sys.argv[3]) if l.strip()] if os.path.exists(sys.argv[3]) else []
+if paired:
+    def median(xs):
+        xs = sorted(xs)
+        n = len(xs)
+        return None if n == 0 else (xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2)
+    own = {r["round"]: r["mb_per_s"] for r in paired if r["peer"] == "govkb"}
+    print()
+    print(f"Paired ingests ({len(own)} rounds; in each, `govkb ingest --full` and then each peer right after it). "
+          "Ratio govkb ÷ peer, >1 means govkb is faster.")
+    print()
+    print("| peer | govkb MB/s, rounds | peer MB/s, rounds | ratio per round | median ratio |")
+    print("|---|---|---|---|---|")
+    for name in dict.fromkeys(r["peer"] for r in paired if r["peer"] != "govkb"):
+        theirs = [r for r in paired if r["peer"] == name and r["round"] in own]
+        ratios = [own[r["round"]] / r["mb_per_s"] for r in theirs]
+        print(f"| {name} | {', '.join(f(own[r['round']]) for r in theirs)} | {', '.join(f(r['mb_per_s']) for r in theirs)} "
+              f"| {', '.join(f(x) for x in ratios)} | {f(median(ratios))} |")
+    print()
 ph = g.get("phases")
 if ph:
     print(f"govkb one-thread phases (CPU s): read+normalise+parse {ph['read_normalize_parse_s']}, "
