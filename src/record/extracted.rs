@@ -101,14 +101,13 @@ const FIGURE_DEFAULTS: [(&str, Value); 3] = [
 /// through its passage. Each entry is the figure's own fields, without what
 /// the passage gives back (provenance, the text at its span, the sentence,
 /// the passage's id) and without empty ones ([`FIGURE_DEFAULTS`]).
-pub fn attach_figures(passage: &mut Record, figures: &[Record]) {
-    if figures.is_empty() {
+pub fn attach_figures(passage: &mut Record, figures: impl ExactSizeIterator<Item = Record>) {
+    if figures.len() == 0 {
         return;
     }
     let entries: Vec<Value> = figures
-        .iter()
         .map(|f| {
-            let mut e = f.detail.clone();
+            let mut e = f.detail;
             for derived in ["sentence", "passage_id", "year"] {
                 e.remove(derived);
             }
@@ -117,7 +116,7 @@ pub fn attach_figures(passage: &mut Record, figures: &[Record]) {
                     e.remove(key);
                 }
             }
-            e.insert("id".into(), json!(f.id));
+            e.insert("id".into(), Value::String(f.id));
             e.insert("span".into(), json!(f.span));
             e.insert("locality".into(), json!(f.locality));
             e.insert("regions".into(), json!(f.regions));
@@ -279,13 +278,13 @@ pub fn measure_record(
 /// id, span and the text between its span's start and the passage's (the
 /// heading line when the heading is a line of its own, and the paragraphs
 /// between it and the passage when the measure spans several).
-pub fn attach_measure(passage: &mut Record, measure: &Record) {
+pub fn attach_measure(passage: &mut Record, measure: Record) {
     let before = measure
         .text
         .strip_suffix(passage.text.as_str())
         .unwrap_or("");
-    let mut e = measure.detail.clone();
-    e.insert("id".into(), json!(measure.id));
+    let mut e = measure.detail;
+    e.insert("id".into(), Value::String(measure.id));
     e.insert("span".into(), json!(measure.span));
     if !before.is_empty() {
         e.insert("text_before".into(), json!(before));

@@ -351,13 +351,11 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     let credits = extracted::credit_records(&ctx, &mut counters.1);
     let cases = cases::case_records(&ctx, &figures);
     // Each passage keeps its figures and its measure.
-    let mut figures = figures.as_slice();
+    let mut figures = figures.into_iter();
     for ((mut passage, f), measure) in passages.into_iter().zip(figures_in).zip(measures) {
-        let (own, rest) = figures.split_at(f);
-        extracted::attach_figures(&mut passage, own);
-        figures = rest;
+        extracted::attach_figures(&mut passage, figures.by_ref().take(f));
         if let Some(m) = measure {
-            extracted::attach_measure(&mut passage, &m);
+            extracted::attach_measure(&mut passage, m);
         }
         out.push(passage);
     }
