@@ -156,10 +156,18 @@ fn record_count(index: &Index, fields: &Fields) -> Result<usize> {
 
 /// Convert a record to a tantivy document.
 pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
+    to_tantivy_named(fields, r, &child_names(r))
+}
+
+/// [`to_tantivy`] given the record's [`child_names`].
+fn to_tantivy_named(
+    fields: &Fields,
+    r: &Record,
+    named: &[(RecordKind, Vec<Vec<&str>>)],
+) -> Result<TantivyDocument> {
     let mut d = TantivyDocument::new();
     d.add_text(fields.id, &r.id);
     d.add_text(fields.kind, r.kind.as_str());
-    let named = child_names(r);
     // A parent is found by searches of its children's kinds; a passage's
     // figures are filtered by their places.
     for (child, names) in named.iter().filter(|(k, _)| *k != r.kind) {
@@ -204,7 +212,7 @@ pub fn to_tantivy(fields: &Fields, r: &Record) -> Result<TantivyDocument> {
         d.add_text(field, text);
     }
     d.add_text(fields.data, serde_json::to_string(r)?);
-    for v in children::values(&named) {
+    for v in children::values(named) {
         d.add_u64(fields.child_keys, v);
     }
     if let Some(h) = r.near_dup {
@@ -230,22 +238,18 @@ fn parse_file(
         let (mut doc, bytes) = load_document(root, path)?;
         doc.id = doc_id.to_string();
         let records = document_records(&doc);
-        // Child records (a passage's figures, measure and unit mentions)
-        // are records to the user, read from their parent.
-        let kinds = records
-            .iter()
-            .flat_map(|r| {
-                let children = child_names(r)
-                    .into_iter()
-                    .filter(|(k, _)| *k != r.kind)
-                    .flat_map(|(k, names)| std::iter::repeat_n(k.as_str(), names.len()));
-                std::iter::once(r.kind.as_str()).chain(children)
-            })
-            .collect();
-        let docs = records
-            .iter()
-            .map(|r| to_tantivy(fields, r))
-            .collect::<Result<Vec<_>>>()?;
+        let mut kinds = Vec::with_capacity(records.len());
+        let mut docs = Vec::with_capacity(records.len());
+        for r in &records {
+            let named = child_names(r);
+            // Child records (a passage's figures, measure and unit
+            // mentions) are records to the user, read from their parent.
+            kinds.push(r.kind.as_str());
+            for (k, names) in named.iter().filter(|(k, _)| *k != r.kind) {
+                kinds.extend(std::iter::repeat_n(k.as_str(), names.len()));
+            }
+            docs.push(to_tantivy_named(fields, r, &named)?);
+        }
         Ok(Parsed {
             records: docs,
             kinds,
