@@ -72,7 +72,8 @@ pub fn find_marks(text: &[char], terms: &[Vec<char>]) -> Vec<(usize, usize)> {
             continue;
         }
         for start in 0..=text.len() - t.len() {
-            if text[start..start + t.len()] == t[..] {
+            // The first char rules most starts out without a slice compare.
+            if text[start] == t[0] && text[start..start + t.len()] == t[..] {
                 marked[start..start + t.len()]
                     .iter_mut()
                     .for_each(|m| *m = true);
