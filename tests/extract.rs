@@ -449,6 +449,42 @@ fn assert_read_equals_extracted(
     read
 }
 
+/// The whole figure record a figure found in passage `n` stands for: its
+/// document's provenance, its passage's section path, and its figure's
+/// fields with the sentence around it.
+fn figure_record(
+    ctx: &govkb::record::DocContext,
+    n: usize,
+    found: govkb::record::extracted::FoundFigure,
+) -> Record {
+    let p = &ctx.doc.passages[n];
+    let f = found.figure;
+    let chars: Vec<char> = p.text.chars().collect();
+    let is_end = |c: &char| "。！？；\n".contains(*c);
+    let from = chars[..f.start]
+        .iter()
+        .rposition(is_end)
+        .map_or(0, |i| i + 1);
+    let to = chars[f.end..]
+        .iter()
+        .position(is_end)
+        .map_or(chars.len(), |i| f.end + i + 1);
+    let sentence: String = chars[from..to].iter().collect();
+    let mut r = ctx.record(RecordKind::Figure, found.id, p.article, f.text, found.span);
+    r.section_path = p.section_path.clone();
+    r.locality = found.locality;
+    r.regions = found.regions;
+    r.detail = serde_json::json!({
+        "value": f.value, "value_max": f.value_max, "unit": f.unit, "qualifier": f.qualifier,
+        "approximate": f.approximate, "subject": f.subject, "sentence": sentence,
+        "passage_id": format!("{}#p{}", ctx.doc.id, n + 1), "year": ctx.doc.year(),
+    })
+    .as_object()
+    .cloned()
+    .unwrap();
+    r
+}
+
 #[test]
 fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
     use govkb::record::{extracted, DocContext};
@@ -461,9 +497,11 @@ fn a_figure_read_from_its_passage_equals_the_figure_extracted() {
             .iter()
             .enumerate()
             .flat_map(|(n, p)| {
-                let id = format!("{}#p{}", doc.id, n + 1);
-                extracted::figure_records(&ctx, p, &id, &mut counter)
+                extracted::passage_figures(&ctx, p, &mut counter)
+                    .into_iter()
+                    .map(move |found| (n, found))
             })
+            .map(|(n, found)| figure_record(&ctx, n, found))
             .collect();
         let read = assert_read_equals_extracted(&doc, RecordKind::Figure, &extracted, |r, e| {
             assert_eq!(r.regions, e.regions, "{}", e.id)

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use serde_json::{json, Value};
 
-use super::extracted::slice;
+use super::extracted::{slice, FoundFigure};
 use super::{DocContext, Record, RecordKind};
 use crate::extract::locality::{find_localities, most_specific_locality, LocalityMention};
 use crate::model::{Article, DocType, Span};
@@ -134,7 +134,7 @@ struct CaseDraft<'a> {
     text: String,
 }
 
-fn case_record(ctx: &DocContext, draft: CaseDraft, figures: &[Record]) -> Record {
+fn case_record(ctx: &DocContext, draft: CaseDraft, figures: &[FoundFigure]) -> Record {
     let CaseDraft {
         id,
         article,
@@ -151,7 +151,7 @@ fn case_record(ctx: &DocContext, draft: CaseDraft, figures: &[Record]) -> Record
     let figs: Vec<Value> = figures
         .iter()
         .filter(|f| f.span.start >= span.start && f.span.end <= span.end)
-        .map(|f| json!({"id": f.id, "text": f.text, "value": f.detail.get("value"), "unit": f.detail.get("unit")}))
+        .map(|f| json!({"id": f.id, "text": f.figure.text, "value": f.figure.value, "unit": f.figure.unit}))
         .collect();
     let source_unit = article.and_then(|i| ctx.doc.articles.get(i)).and_then(|a| {
         ctx.article_units(a)
@@ -174,7 +174,7 @@ fn case_record(ctx: &DocContext, draft: CaseDraft, figures: &[Record]) -> Record
 
 /// Case records of a document: one per locally focused bulletin or magazine
 /// article, and one per inline example.
-pub fn case_records(ctx: &DocContext, figures: &[Record]) -> Vec<Record> {
+pub fn case_records(ctx: &DocContext, figures: &[FoundFigure]) -> Vec<Record> {
     let doc = ctx.doc;
     let mut out = Vec::new();
     let mut n = 0;

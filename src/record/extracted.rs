@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{add_units, DocContext, Record, RecordKind};
-use crate::extract::figures::figures_in;
+use crate::extract::figures::{figures_in, Figure};
 use crate::extract::locality::{find_localities, most_specific};
 use crate::extract::units::{resolve_unit, UnitAnnotation, UnitMention, UnitRole};
 use crate::model::{Passage, Section, Span};
@@ -40,49 +40,66 @@ fn sentence_around(text: &[char], start: usize, end: usize) -> (usize, usize) {
     (s, e.min(text.len()))
 }
 
-/// Figure records of a passage.
-pub fn figure_records(
+/// A figure found in a passage at ingest: what the passage keeps of it
+/// ([`attach_figures`]) and what a case lists of the figures inside it.
+#[derive(Debug)]
+pub struct FoundFigure {
+    /// The figure record's id (`DOC#fN`).
+    pub id: String,
+    /// Where it is in the document's clean text (chars).
+    pub span: Span,
+    /// The figure as extracted, offsets relative to the passage.
+    pub figure: Figure,
+    /// The place its sentence names, else its article's.
+    pub locality: Option<String>,
+    /// The places it is filed under: its document's and article's, then the
+    /// chain of the place its sentence names.
+    pub regions: Vec<String>,
+}
+
+/// The figures of a passage, numbered on from `counter`.
+pub fn passage_figures(
     ctx: &DocContext,
     passage: &Passage,
-    parent_id: &str,
     counter: &mut usize,
-) -> Vec<Record> {
+) -> Vec<FoundFigure> {
     let chars: Vec<char> = passage.text.chars().collect();
     let figures = figures_in(&chars);
+    if figures.is_empty() {
+        return Vec::new();
+    }
     // Places are found in the passage once: no place name spans a sentence
     // end, so those inside a figure's sentence are the sentence's own.
-    let places = if figures.is_empty() {
-        Vec::new()
-    } else {
-        find_localities(&passage.text)
-    };
+    let places = find_localities(&passage.text);
+    let regions = ctx.regions(passage.article);
+    let article_locality = passage
+        .article
+        .and_then(|i| ctx.doc.articles.get(i))
+        .and_then(|a| a.locality.as_ref());
     figures
         .into_iter()
         .filter(|f| f.end <= chars.len())
-        .map(|f| {
+        .map(|figure| {
             *counter += 1;
-            let (ss, se) = sentence_around(&chars, f.start, f.end);
-            let sentence: String = chars[ss..se].iter().collect();
-            let span = Span {
-                start: passage.span.start + f.start,
-                end: passage.span.start + f.end,
+            let (ss, se) = sentence_around(&chars, figure.start, figure.end);
+            let mut found = FoundFigure {
+                id: format!("{}#f{}", ctx.doc.id, counter),
+                span: Span {
+                    start: passage.span.start + figure.start,
+                    end: passage.span.start + figure.end,
+                },
+                locality: article_locality.cloned(),
+                regions: regions.clone(),
+                figure,
             };
-            let mut r = ctx.record(RecordKind::Figure, format!("{}#f{}", ctx.doc.id, counter), passage.article, f.text.clone(), span);
-            r.section_path = passage.section_path.clone();
             let in_sentence = places.iter().filter(|p| p.start >= ss && p.end <= se);
             if let Some(place) = most_specific(in_sentence) {
                 if place.chain.len() > 1 {
-                    r.regions.extend(place.chain.iter().cloned());
-                    r.locality = Some(place.name.clone());
+                    found.regions.extend(place.chain.iter().cloned());
+                    found.locality = Some(place.name.clone());
                 }
             }
-            r.detail = object(json!({
-                "value": f.value, "value_max": f.value_max, "unit": f.unit, "qualifier": f.qualifier,
-                "approximate": f.approximate, "subject": f.subject, "sentence": sentence,
-                "passage_id": parent_id, "year": ctx.doc.year(),
-            }));
-            r.index_text = Some(sentence);
-            r
+            found
         })
         .collect()
 }
@@ -100,26 +117,25 @@ const FIGURE_DEFAULTS: [(&str, Value); 3] = [
 /// all index documents and a fifth of the index; search finds a figure
 /// through its passage. Each entry is the figure's own fields, without what
 /// the passage gives back (provenance, the text at its span, the sentence,
-/// the passage's id) and without empty ones ([`FIGURE_DEFAULTS`]).
-pub fn attach_figures(passage: &mut Record, figures: impl ExactSizeIterator<Item = Record>) {
+/// the passage's id) and without those at their defaults ([`FIGURE_DEFAULTS`]).
+pub fn attach_figures(passage: &mut Record, figures: impl ExactSizeIterator<Item = FoundFigure>) {
     if figures.len() == 0 {
         return;
     }
     let entries: Vec<Value> = figures
-        .map(|f| {
-            let mut e = f.detail;
-            for derived in ["sentence", "passage_id", "year"] {
-                e.remove(derived);
-            }
+        .map(|found| {
+            let f = found.figure;
+            let mut e = object(json!({
+                "value": f.value, "value_max": f.value_max, "unit": f.unit,
+                "qualifier": f.qualifier, "approximate": f.approximate, "subject": f.subject,
+                "id": found.id, "span": found.span, "locality": found.locality,
+                "regions": found.regions,
+            }));
             for (key, default) in FIGURE_DEFAULTS {
                 if e.get(key) == Some(&default) {
                     e.remove(key);
                 }
             }
-            e.insert("id".into(), Value::String(f.id));
-            e.insert("span".into(), json!(f.span));
-            e.insert("locality".into(), json!(f.locality));
-            e.insert("regions".into(), json!(f.regions));
             Value::Object(e)
         })
         .collect();
@@ -128,8 +144,8 @@ pub fn attach_figures(passage: &mut Record, figures: impl ExactSizeIterator<Item
         .insert("figures".into(), Value::Array(entries));
 }
 
-/// The figure records of a passage record, as [`figure_records`] made them
-/// at ingest ([`attach_figures`]).
+/// The figure records of a passage record, from the figures it keeps
+/// ([`attach_figures`]).
 pub fn figures_of(passage: &Record) -> Vec<Record> {
     let Some(Value::Array(entries)) = passage.detail.get("figures") else {
         return Vec::new();

@@ -164,12 +164,6 @@ impl<'a> DocContext<'a> {
     ) -> Record {
         let doc = self.doc;
         let a = article.and_then(|i| doc.articles.get(i));
-        let mut regions = self.doc_regions.clone();
-        if let Some(a) = a {
-            regions.extend(a.locality_chain.iter().cloned());
-        }
-        regions.sort();
-        regions.dedup();
         Record {
             id,
             kind,
@@ -187,11 +181,23 @@ impl<'a> DocContext<'a> {
             span,
             text,
             detail: Map::new(),
-            regions,
+            regions: self.regions(article),
             unit_keys: Vec::new(),
             index_text: None,
             near_dup: None,
         }
+    }
+
+    /// The places a record of this document in `article` is filed under:
+    /// the document's and the article's, sorted.
+    pub fn regions(&self, article: Option<usize>) -> Vec<String> {
+        let mut regions = self.doc_regions.clone();
+        if let Some(a) = article.and_then(|i| self.doc.articles.get(i)) {
+            regions.extend(a.locality_chain.iter().cloned());
+        }
+        regions.sort();
+        regions.dedup();
+        regions
     }
 
     /// Units credited for an article (credit line or byline).
@@ -331,14 +337,8 @@ pub fn document_records(doc: &Document) -> Vec<Record> {
     let mut measures = Vec::with_capacity(doc.passages.len());
     let mut figures_in = Vec::with_capacity(doc.passages.len());
     for (n, p) in doc.passages.iter().enumerate() {
-        let passage_id = format!("{}#p{}", doc.id, n + 1);
         let before = figures.len();
-        figures.extend(extracted::figure_records(
-            &ctx,
-            p,
-            &passage_id,
-            &mut figure_count,
-        ));
+        figures.extend(extracted::passage_figures(&ctx, p, &mut figure_count));
         figures_in.push(figures.len() - before);
         measures.push(extracted::measure_record(
             &ctx,
