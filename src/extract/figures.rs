@@ -204,11 +204,14 @@ const SUBJECT_STOP_WORDS: &[&str] = &["用于", "用来", "以上", "以下", "�
 /// Longest subject taken after a unit.
 const MAX_SUBJECT_AFTER: usize = 16;
 
-/// Longest subject taken before a figure; longer runs keep only their tail.
+/// Longest subject taken before a figure; longer runs keep only their last
+/// whole words ([`tail_words`]).
 const MAX_SUBJECT_BEFORE: usize = 8;
 
-/// Tail kept from an over-long subject before a figure.
-const SUBJECT_BEFORE_TAIL: usize = 4;
+/// Most chars of the last whole words kept from an over-long run before a
+/// figure (fewer than [`MAX_SUBJECT_BEFORE`]: the words further left of a long
+/// run tend to be its owner's name, `…交易中心`).
+const SUBJECT_BEFORE_TAIL: usize = 6;
 
 /// Paired marks whose short contents are names, not statements: opening
 /// mark, closing mark, longest enclosed span (in chars) considered.
@@ -699,11 +702,37 @@ fn subject_before(chars: &[char], start: usize) -> Option<String> {
         j -= 1;
     }
     let begin = if end - j > MAX_SUBJECT_BEFORE {
-        end - SUBJECT_BEFORE_TAIL
+        end - tail_words(&chars[j..end])
     } else {
         j
     };
     (end - begin >= 2).then(|| chars[begin..end].iter().collect())
+}
+
+/// Length in chars of the tail kept from an over-long run before a figure:
+/// its last whole words as jieba segments them, at most
+/// [`SUBJECT_BEFORE_TAIL`] chars but always the last word, and not starting
+/// with a one-char word, which is mostly what is left of a longer name the
+/// cut goes through (`海南国际商品交易中心全品种交易额` keeps `品种交易额`,
+/// not `种交易额`; `猪肚菇年亩产值` keeps `亩产值`, not `菇年亩产值`).
+fn tail_words(run: &[char]) -> usize {
+    let text: String = run.iter().collect();
+    let words: Vec<usize> = crate::index::tokenizer::jieba()
+        .cut(&text, false)
+        .iter()
+        .map(|w| w.word.chars().count())
+        .collect();
+    let mut kept = Vec::new();
+    for len in words.into_iter().rev() {
+        if !kept.is_empty() && kept.iter().sum::<usize>() + len > SUBJECT_BEFORE_TAIL {
+            break;
+        }
+        kept.push(len);
+    }
+    while kept.len() > 1 && kept.last() == Some(&1) {
+        kept.pop();
+    }
+    kept.iter().sum()
 }
 
 /// The unit at `i`, normalised, and the offset after it (plus `/亩` style
@@ -976,7 +1005,26 @@ mod tests {
             ("达90%", 90.0, "%")
         );
         assert_eq!((f.qualifier.as_deref(), f.approximate), (Some("达"), false));
-        assert_eq!(subject(&f), "报销比例");
+        assert_eq!(subject(&f), "费用报销比例");
+    }
+
+    #[test]
+    fn a_long_run_before_money_keeps_its_last_whole_words() {
+        // From corpus/002_d92f204b041c1c56.txt.
+        let f = find(
+            "海南国际商品交易中心全品种交易额累计超2800亿元。",
+            "超2800亿元",
+        );
+        assert_eq!((f.value, subject(&f)), (280_000_000_000.0, "品种交易额"));
+        let f = find(
+            "三亚4家离岛免税店免税商品销售额达156.1亿元。",
+            "达156.1亿元",
+        );
+        assert_eq!((f.value, subject(&f)), (15_610_000_000.0, "商品销售额"));
+        let f = one("实现猪肚菇年亩产值25万元");
+        assert_eq!((f.value, subject(&f)), (250_000.0, "亩产值"));
+        // A run of eight chars or fewer is kept whole.
+        assert_eq!(subject(&one("城乡居民报销比例达90%，")), "城乡居民报销比例");
     }
 
     #[test]

@@ -14,8 +14,9 @@ use super::tokenizer::TOKENIZER_NAME;
 use crate::error::{Error, Result};
 use crate::record::RecordKind;
 
-/// Bump when the schema or the record layout changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 10;
+/// Bump when the schema, the record layout or what extraction finds changes:
+/// older indexes are then rebuilt.
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
