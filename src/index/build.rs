@@ -32,16 +32,14 @@ use crate::record::{document_records, Record, RecordKind};
 /// see [`InFlight`]).
 const MAX_RECORDS_IN_FLIGHT: usize = 10_000;
 
-/// Size of the blocks the record store compresses (LZ4) one at a time:
-/// twice tantivy's default, so a block holds more of a file's records,
-/// which repeat its titles and headings. Each hit read costs a block's
-/// decompression. On the 50 MB bench corpus, with figures, measures and
-/// unit mentions kept in their passages, 64 KB gave a 31.6 MB store (index
-/// 1.15x the input) and 32 KB 34.3 MB (1.20x); top-10 p50 was 0.74 ms
-/// against 0.63 ms (medians of three interleaved query runs on both
-/// indexes). 32 KB keeps the index inside 1.3x with more room under the
-/// 1 ms p50 on a busy machine.
-const STORE_BLOCK_BYTES: usize = 32 * 1024;
+/// Size of the blocks the record store compresses (LZ4) one at a time
+/// (tantivy's default). Each record read for a hit or an `also_in` copy
+/// decompresses its whole block: a fifth of a search's work with 32 KB
+/// blocks. On the 50 MB bench corpus 16 KB made search work 10% smaller
+/// than 32 KB (callgrind over the bench queries: 4.42 G against 4.92 G
+/// instructions), for a store of 37.6 MB instead of 34.3 MB (index 1.27x
+/// the input instead of 1.20x). Earlier, 64 KB gave 31.6 MB (1.15x).
+const STORE_BLOCK_BYTES: usize = 16 * 1024;
 
 /// Memory budget of the tantivy writer, split among its threads.
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
