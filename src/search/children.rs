@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use super::query::{self, PartOccur, Strictness};
-use super::{highlight_terms, parse_parts, KnowledgeBase, SearchRequest, SearchResults};
+use super::{page_terms, parse_parts, KnowledgeBase, SearchRequest, SearchResults};
 use crate::error::{Error, Result};
 use crate::index::children::{name_key, ChildCount};
 use crate::record::children::{child_kinds, children};
@@ -145,13 +145,13 @@ impl KnowledgeBase {
             }
             fetch *= 2;
         };
-        let terms = highlight_terms(&parts, &self.jieba);
+        let terms = page_terms(&parts, &self.jieba);
         let hits = found
             .into_iter()
             .skip(req.offset)
             .take(req.limit)
             .map(|(record, score, partial)| {
-                let mut hit = self.hit(record, score, &parts, &terms);
+                let mut hit = self.hit(record, score, &terms);
                 hit.partial = partial;
                 hit
             })

@@ -395,7 +395,7 @@ impl KnowledgeBase {
                 .clamp(fetch * 2, fetch * 16)
                 .min(searcher.num_docs() as usize + 1);
         };
-        let terms = highlight_terms(&parts, &self.jieba);
+        let terms = page_terms(&parts, &self.jieba);
         let page: Vec<usize> = (0..ranked.len())
             .filter(|&i| slots[i].is_none())
             .skip(req.offset)
@@ -405,7 +405,7 @@ impl KnowledgeBase {
         for i in page {
             let (score, addr) = ranked[i];
             let record = self.load(&searcher, addr)?;
-            let mut hit = self.hit(record, score, &parts, &terms);
+            let mut hit = self.hit(record, score, &terms);
             hit.partial = i >= total;
             let copies: Vec<usize> = (i + 1..ranked.len())
                 .filter(|&k| slots[k] == Some(i))
@@ -517,14 +517,8 @@ impl KnowledgeBase {
         Ok(records)
     }
 
-    fn hit(
-        &self,
-        record: Record,
-        score: f32,
-        parts: &[query::Part],
-        terms: &(Vec<Vec<char>>, Vec<Vec<char>>),
-    ) -> Hit {
-        let highlight = snippet(&record.text, &terms.0, &terms.1);
+    fn hit(&self, record: Record, score: f32, terms: &PageTerms) -> Hit {
+        let highlight = snippet(&record.text, &terms.typed, &terms.expanded);
         let haystack: Vec<char> = fold_term(&format!(
             "{}{}",
             record.text,
@@ -534,13 +528,13 @@ impl KnowledgeBase {
             let n = fold_term(needle);
             !n.is_empty() && haystack.windows(n.len()).any(|w| w == n.as_slice())
         };
-        let expansions = parts
+        let expansions = terms
+            .concepts
             .iter()
-            .filter(|p| p.occur == PartOccur::Required && !p.phrase)
-            .flat_map(|p| query::concepts(&self.jieba, &p.text))
             .filter(|c| !contains(&c.text))
-            .flat_map(|c| c.expansions)
+            .flat_map(|c| &c.expansions)
             .filter(|e| e.split_whitespace().all(contains))
+            .cloned()
             .collect();
         Hit {
             snippet: highlight.html(),
@@ -642,11 +636,22 @@ fn any_of(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Box<dyn Query> {
     }
 }
 
-/// What to mark in snippets: each required part and its words as typed,
-/// and (second) its concepts' expansions as whole expressions.
-fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> (Vec<Vec<char>>, Vec<Vec<char>>) {
+/// What a page's hits are marked and explained with, worked out once per search.
+pub(crate) struct PageTerms {
+    /// Each required part and its words as typed, folded, to mark in snippets.
+    typed: Vec<Vec<char>>,
+    /// The expansions of those parts' concepts, folded, to mark in snippets.
+    expanded: Vec<Vec<char>>,
+    /// The concepts of the required unquoted parts: a hit lacking a concept's
+    /// words but having one of its expansions lists that in [`Hit::expansions`].
+    concepts: Vec<query::Concept>,
+}
+
+/// The [`PageTerms`] of a parsed query.
+fn page_terms(parts: &[query::Part], jieba: &Jieba) -> PageTerms {
     let mut typed: Vec<Vec<char>> = Vec::new();
     let mut expanded: Vec<Vec<char>> = Vec::new();
+    let mut concepts = Vec::new();
     for p in parts.iter().filter(|p| p.occur == PartOccur::Required) {
         typed.push(fold_term(&p.text));
         for w in p.text.split_whitespace() {
@@ -666,6 +671,7 @@ fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> (Vec<Vec<char>>, Vec
                         .flat_map(|e| e.split_whitespace())
                         .map(fold_term),
                 );
+                concepts.push(c);
             }
         }
     }
@@ -673,5 +679,9 @@ fn highlight_terms(parts: &[query::Part], jieba: &Jieba) -> (Vec<Vec<char>>, Vec
         list.sort();
         list.dedup();
     }
-    (typed, expanded)
+    PageTerms {
+        typed,
+        expanded,
+        concepts,
+    }
 }
