@@ -723,16 +723,19 @@ fn tail_words(run: &[char]) -> usize {
         .map(|w| w.word.chars().count())
         .collect();
     let mut kept = Vec::new();
+    let mut total = 0;
     for len in words.into_iter().rev() {
-        if !kept.is_empty() && kept.iter().sum::<usize>() + len > SUBJECT_BEFORE_TAIL {
+        if !kept.is_empty() && total + len > SUBJECT_BEFORE_TAIL {
             break;
         }
         kept.push(len);
+        total += len;
     }
     while kept.len() > 1 && kept.last() == Some(&1) {
         kept.pop();
+        total -= 1;
     }
-    kept.iter().sum()
+    total
 }
 
 /// The unit at `i`, normalised, and the offset after it (plus `/亩` style
