@@ -15,7 +15,9 @@ use serde_json::json;
 
 /// mimalloc instead of glibc malloc: the ingest allocates and frees millions of
 /// small token strings and records across two threads, where glibc spent about a
-/// sixth of the CPU time.
+/// sixth of the CPU time. Its v2 line rather than the crate's default v3: the
+/// same speed, and a fifth less peak memory in the ingest (235 against 296 MB
+/// on the 50 MB bench corpus), because v3 keeps more freshly touched pages.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
