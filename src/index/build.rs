@@ -19,7 +19,7 @@ use super::files::{self, CorpusState, FileState};
 use super::queue::{InFlight, QueuedDoc};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
-use super::tokenizer::dictionary_version;
+use super::tokenizer::{dictionary_version, load_in_background};
 use crate::error::{Error, Result};
 use crate::parse::file_stem;
 use crate::pipeline::load_document;
@@ -453,6 +453,9 @@ pub fn ingest(
         Ok((generation, state)) => (Some(generation), state),
         Err(reason) => {
             report.full_rebuild = Some(reason);
+            if !listing.files.is_empty() {
+                load_in_background();
+            }
             (None, CorpusState::new())
         }
     };
@@ -488,6 +491,9 @@ pub fn ingest(
         );
     }
     let jobs = plan_jobs(&changes, &old, &rels, &listing.files);
+    if !jobs.is_empty() {
+        load_in_background();
+    }
     report.unchanged = changes.unchanged.len();
     report.removed = changes.removed.clone();
     report.duplicates = changes

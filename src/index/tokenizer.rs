@@ -50,6 +50,20 @@ pub fn full_dictionary_loaded() -> bool {
     FULL.get().is_some()
 }
 
+/// Start loading the full dictionary on a background thread (once per
+/// process), for a caller that will segment text soon and has other work to
+/// do first: an ingest hashes the corpus meanwhile, and its parse workers
+/// then find the dictionary ready instead of one building it while the
+/// other waits.
+pub fn load_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        if FULL.get().is_none() {
+            std::thread::spawn(jieba);
+        }
+    });
+}
+
 /// A copy of the dictionary jieba-rs embeds (`Jieba::new()` loads that one;
 /// a test checks the two agree), scanned for the few words a one-shot query needs.
 const BASE_DICT: &str = include_str!("../../data/jieba_dict.txt");
