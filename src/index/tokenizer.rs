@@ -54,12 +54,14 @@ pub fn full_dictionary_loaded() -> bool {
 /// process), for a caller that will segment text soon and has other work to
 /// do first: an ingest hashes the corpus meanwhile, and its parse workers
 /// then find the dictionary ready instead of one building it while the
-/// other waits.
+/// other waits. Should no thread start, the first text segmented loads it.
 pub fn load_in_background() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         if FULL.get().is_none() {
-            std::thread::spawn(jieba);
+            let _ = std::thread::Builder::new()
+                .name("jieba-dictionary".to_string())
+                .spawn(jieba);
         }
     });
 }
