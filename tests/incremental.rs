@@ -122,6 +122,49 @@ fn a_second_ingest_reads_only_what_changed_and_equals_a_full_rebuild() {
 }
 
 #[test]
+fn settled_files_keep_their_stamp_and_a_same_size_rewrite_is_still_read() {
+    let (_work, corpus, index) = workspace();
+    copy_corpus(&corpus);
+    // Files changed in the last 2 s get no stamp; these have settled.
+    std::thread::sleep(Duration::from_millis(2100));
+    run(&corpus, &index, Rebuild::Changed);
+    let generation = |index: &Path| fs::read_to_string(index.join("CURRENT")).expect("CURRENT");
+    let stamped = || {
+        let built = index.join(generation(&index).trim());
+        let files = fs::read_to_string(built.join("files.json")).expect("files.json");
+        files.matches("\"stamp\"").count()
+    };
+    assert_eq!(stamped(), 5);
+
+    // A new modification time with the same bytes: nothing to read, the
+    // generation stays, only the stamp is renewed (and not trusted yet).
+    let first = generation(&index);
+    let touched = fs::File::options()
+        .write(true)
+        .open(corpus.join(F003))
+        .expect("open 003");
+    touched
+        .set_modified(std::time::SystemTime::now())
+        .expect("touch 003");
+    drop(touched);
+    let after_touch = run(&corpus, &index, Rebuild::Changed);
+    assert!(after_touch.up_to_date);
+    assert_eq!(after_touch.files_read, 0);
+    assert_eq!(generation(&index), first);
+    assert_eq!(stamped(), 4);
+
+    // Rewritten in place within the same second, with as many bytes: read again.
+    let notice = fs::read_to_string(corpus.join(F004)).expect("004");
+    let rewritten = notice.replacen("思想认识", "蓝莓种植", 1);
+    assert_eq!((rewritten.len(), rewritten != notice), (notice.len(), true));
+    fs::write(corpus.join(F004), rewritten).expect("rewrite 004");
+    let update = run(&corpus, &index, Rebuild::Changed);
+    assert_eq!(update.changed, [F004]);
+    let found: BTreeSet<String> = hit_files(&index, "蓝莓种植").into_iter().collect();
+    assert_eq!(found, BTreeSet::from([F004.to_string()]));
+}
+
+#[test]
 fn exact_duplicate_files_are_indexed_once_and_listed() {
     let (_work, corpus, index) = workspace();
     copy_corpus(&corpus);

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 use tantivy::indexer::UserOperation;
@@ -15,7 +15,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::children::{self, ChildCount};
-use super::files::{self, CorpusState, FileState};
+use super::files::{self, CorpusState, FileState, Hashed};
 use super::queue::{InFlight, QueuedDoc};
 use super::schema::{build_schema, Fields, SCHEMA_VERSION};
 use super::store::{self, Manifest};
@@ -355,29 +355,37 @@ fn new_doc_id(rel: &str, taken: &HashSet<String>) -> String {
         })
 }
 
-/// Hash every corpus file (`files`, with their relative paths `rels`):
-/// relative path → (content hash, size). A file that cannot be read now is
-/// reported in `failed` and keeps what was indexed of it (its old hash).
+/// Hash every corpus file (`files`, with their relative paths `rels`) whose
+/// stamp changed since `old` was recorded: relative path → what it is now. A
+/// file that cannot be read now is reported in `failed` and keeps what was
+/// indexed of it (its old hash).
 fn hash_corpus(
     files: &[PathBuf],
     rels: &[String],
     old: &CorpusState,
     threads: usize,
     failed: &mut Vec<Skipped>,
-) -> Result<BTreeMap<String, (String, u64)>> {
+) -> Result<BTreeMap<String, Hashed>> {
     let mut now = BTreeMap::new();
+    let since = SystemTime::now();
+    let indexed: Vec<_> = files.iter().zip(rels.iter().map(|r| old.get(r))).collect();
     parallel_map(
-        files,
+        &indexed,
         threads,
-        |p| files::hash_file(p),
+        |(path, state)| files::hash_if_changed(path, *state, since),
         |i, hashed| {
             match hashed {
                 Ok(h) => {
                     now.insert(rels[i].clone(), h);
                 }
                 Err(e) => {
-                    if let Some(s) = old.get(&rels[i]) {
-                        now.insert(rels[i].clone(), (s.hash.clone(), s.bytes));
+                    if let Some(s) = indexed[i].1 {
+                        let kept = Hashed {
+                            hash: s.hash.clone(),
+                            bytes: s.bytes,
+                            stamp: None,
+                        };
+                        now.insert(rels[i].clone(), kept);
                     }
                     failed.push(Skipped {
                         rel_path: rels[i].clone(),
@@ -468,25 +476,36 @@ pub fn ingest(
     let now = hash_corpus(&listing.files, &rels, &old, threads, &mut report.failed)?;
     let hashes = now
         .iter()
-        .map(|(p, (h, _))| (p.clone(), h.clone()))
+        .map(|(p, h)| (p.clone(), h.hash.clone()))
         .collect();
     let changes = files::diff(&old, &hashes);
 
-    // The new corpus state: kept files as they were, then the files read now.
+    // The new corpus state: kept files as they were (with their stamps now),
+    // then the files read now.
     let mut state: CorpusState = changes
         .unchanged
         .iter()
-        .filter_map(|p| old.get(p).map(|s| (p.clone(), s.clone())))
+        .filter_map(|p| {
+            let kept = old.get(p)?;
+            let stamp = now[p].stamp;
+            Some((
+                p.clone(),
+                FileState {
+                    stamp,
+                    ..kept.clone()
+                },
+            ))
+        })
         .collect();
     for (file, original) in &changes.duplicates {
-        let (hash, bytes) = now[file].clone();
         state.insert(
             file.clone(),
             FileState {
-                hash,
-                bytes,
+                hash: now[file].hash.clone(),
+                bytes: now[file].bytes,
                 doc_id: None,
                 duplicate_of: Some(original.clone()),
+                stamp: now[file].stamp,
             },
         );
     }
@@ -504,7 +523,13 @@ pub fn ingest(
             same_as: same_as.clone(),
         })
         .collect();
-    if base.is_some() && jobs.is_empty() && changes.removed.is_empty() && state == old {
+    let unchanged = jobs.is_empty() && files::same_content(&state, &old);
+    if let Some(generation) = base.as_ref().filter(|_| unchanged) {
+        if state != old {
+            // Only stamps changed (files touched, copied or hashed for the
+            // first time): keep them, so the next ingest need not hash again.
+            files::save(generation, &state)?;
+        }
         report.up_to_date = true;
         report.documents_total = state.values().filter(|s| s.doc_id.is_some()).count();
         report.records_total = store::current(index_dir)?.1.records;
@@ -512,7 +537,7 @@ pub fn ingest(
         return Ok(report);
     }
 
-    on_start(jobs.len(), jobs.iter().map(|j| now[j.rel].1).sum());
+    on_start(jobs.len(), jobs.iter().map(|j| now[j.rel].bytes).sum());
     let building = match &base {
         Some(generation) => store::branch_generation(index_dir, generation)?,
         None => store::new_generation(index_dir)?,
@@ -560,14 +585,15 @@ pub fn ingest(
                     for k in p.kinds {
                         *report.records.entry(k.to_string()).or_default() += 1;
                     }
-                    let (hash, bytes) = now[job.rel].clone();
+                    let file = &now[job.rel];
                     state.insert(
                         job.rel.to_string(),
                         FileState {
-                            hash,
-                            bytes,
+                            hash: file.hash.clone(),
+                            bytes: file.bytes,
                             doc_id: Some(job.doc_id.clone()),
                             duplicate_of: None,
+                            stamp: file.stamp,
                         },
                     );
                     if job.replaces {
