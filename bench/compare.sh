@@ -131,6 +131,7 @@ print()
 c = g["cold"]
 print(f"govkb cold CLI search: median {c['median_ms']} ms over {c['runs']} processes (Jieba::new() {c['jieba_load_ms']} ms); "
       f"ingest as a CLI process {f(g['ingest'].get('child_wall_s'))} s; ingest CPU {f(g['ingest'].get('cpu_s'))} s; "
+      f"re-ingest with nothing changed {f((g['ingest'].get('recheck') or {}).get('median_ms'))} ms; "
       f"HTTP /api/search: " + (f"{g['http']['rps']} requests/s, p50 {g['http']['p50_ms']} / p99 {g['http']['p99_ms']} ms "
                                f"({g['http']['clients']} keep-alive clients)" if 'rps' in g['http'] else str(g['http'].get('status'))) + ".")
 paired = [json.loads(l) for l in open(sys.argv[3]) if l.strip()] if os.path.exists(sys.argv[3]) else []

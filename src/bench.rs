@@ -15,6 +15,8 @@
 //!   of `queries.txt`, in this process, one untimed warm-up pass, then `runs`
 //!   timed passes; p50/p99 are the medians of the per-pass figures (as the
 //!   peers report them);
+//! - re-ingest with nothing changed: `govkb ingest` again on the child's
+//!   index as new processes, start to exit, median of several;
 //! - cold CLI search: `govkb search Q --index … --json` as a new process,
 //!   start to exit, median of several;
 //! - HTTP: `govkb serve` on the index and `GET /api/search` for every query
@@ -97,6 +99,23 @@ pub struct IngestBench {
     pub cpu_s: Option<f64>,
     /// Files that failed to parse.
     pub failed: usize,
+    /// `govkb ingest` again on the child's index, nothing changed.
+    pub recheck: Option<RecheckBench>,
+}
+
+/// `govkb ingest` as a new process on an index that is up to date: the
+/// listing and the check that no file changed (files that kept their stamp
+/// are not read).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecheckBench {
+    /// Processes run.
+    pub runs: usize,
+    /// Median ms, process start to exit.
+    pub median_ms: f64,
+    /// Fastest ms.
+    pub min_ms: f64,
+    /// Slowest ms.
+    pub max_ms: f64,
 }
 
 /// Query latency figures.
@@ -584,6 +603,16 @@ fn measure(
             }
         }
     };
+    let recheck = if child_wall_s.is_some() {
+        let r = recheck(opts, docs, &child_dir)?;
+        progress(&format!(
+            "re-ingest, nothing changed: median {:.1} ms",
+            r.median_ms
+        ));
+        Some(r)
+    } else {
+        None
+    };
     let _ = std::fs::remove_dir_all(&child_dir);
 
     let median_s = median(&secs);
@@ -602,6 +631,7 @@ fn measure(
         peak_rss_mb: peak_rss_mb.map(|r| round(r, 1)),
         cpu_s: (!cpus.is_empty()).then(|| round(median(&cpus), 2)),
         failed: report.failed.len(),
+        recheck,
     };
 
     // Warm queries in this process.
@@ -687,6 +717,36 @@ fn measure(
         query: query_bench,
         cold: cold_bench,
         phases,
+    })
+}
+
+/// Time `govkb ingest` as new processes (`cold_runs` of them) on `index`,
+/// built from `docs` just before; each must find the index up to date.
+fn recheck(opts: &BenchOptions, docs: &Path, index: &Path) -> Result<RecheckBench> {
+    let mut ms = Vec::new();
+    for _ in 0..opts.cold_runs.max(1) {
+        let (status, wall, _, stdout) = run_child(
+            Command::new(&opts.govkb_bin)
+                .arg("ingest")
+                .arg(docs)
+                .arg("--index")
+                .arg(index)
+                .arg("--json")
+                .arg("--quiet"),
+        )?;
+        let report: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
+        if !status.success() || report["up_to_date"] != true {
+            return Err(Error::Index(format!(
+                "`govkb ingest` on an unchanged corpus did not find the index up to date ({status}) during the benchmark"
+            )));
+        }
+        ms.push(wall * 1000.0);
+    }
+    Ok(RecheckBench {
+        runs: ms.len(),
+        median_ms: round(median(&ms), 2),
+        min_ms: round(ms.iter().cloned().fold(f64::INFINITY, f64::min), 2),
+        max_ms: round(ms.iter().cloned().fold(0.0, f64::max), 2),
     })
 }
 
@@ -1136,6 +1196,16 @@ pub fn table(r: &BenchReport) -> String {
             .unwrap_or_else(|| "n/a".into()),
     );
     row(&mut out, "ingest peak RSS", rss);
+    if let Some(c) = &r.ingest.recheck {
+        row(
+            &mut out,
+            "re-ingest, nothing changed (CLI)",
+            format!(
+                "{:.1} ms  (min {:.1}, max {:.1}, {} runs)",
+                c.median_ms, c.min_ms, c.max_ms, c.runs
+            ),
+        );
+    }
     if let Some(c) = r.ingest.cpu_s {
         row(
             &mut out,

@@ -1,6 +1,7 @@
 //! The fast paths of issue 8 give the same results as the plain ones: a
 //! one-shot search with its small per-query dictionary finds exactly what the
-//! full dictionary finds (ids, scores, snippets, totals).
+//! full dictionary finds (ids, scores, snippets, totals). And `govkb bench`
+//! measures what it says on the sample corpus.
 
 mod common;
 
@@ -53,4 +54,46 @@ fn small_query_dictionary_finds_what_the_full_one_finds() {
             (a, b) => panic!("{q}: {:?} vs {:?}", a.map(|r| r.total), b.map(|r| r.total)),
         }
     }
+}
+
+#[test]
+fn bench_measures_every_figure_on_the_sample_corpus() {
+    let work = tempfile::tempdir().expect("temp");
+    let queries = work.path().join("queries.txt");
+    std::fs::write(
+        &queries,
+        "积分制\n驻村工作队 管理\n\"巩固拓展脱贫攻坚成果\"\n",
+    )
+    .expect("queries");
+    let scratch = work.path().join("scratch");
+    let out = std::process::Command::new(common::bin())
+        .arg("bench")
+        .arg(common::corpus())
+        .arg("--queries")
+        .arg(&queries)
+        .args(["--runs", "1", "--cold-runs", "2", "--json", "--work"])
+        .arg(&scratch)
+        .output()
+        .expect("run govkb bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("bench JSON");
+    let ingest = &r["ingest"];
+    assert_eq!(ingest["files"], 5);
+    assert_eq!(ingest["records_by_kind"]["document"], 5);
+    assert_eq!(ingest["failed"], 0);
+    assert!(ingest["mb_per_s"].as_f64().expect("MB/s") > 0.0);
+    // The re-ingests found the index up to date (the bench fails otherwise).
+    assert_eq!(ingest["recheck"]["runs"], 2);
+    assert!(ingest["recheck"]["median_ms"].as_f64().expect("ms") > 0.0);
+    assert_eq!(r["query"]["queries"], 3);
+    assert_eq!(r["query"]["queries_with_hits"], 3);
+    assert_eq!(r["query"]["errors"], 0);
+    assert_eq!(r["cold"]["runs"], 2);
+    assert_eq!(r["cold"]["small_dictionary_mismatches"], 0);
+    assert_eq!(r["http"]["status"], "ok");
+    assert_eq!(r["http"]["errors"], 0);
 }
