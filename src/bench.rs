@@ -99,23 +99,35 @@ pub struct IngestBench {
     pub cpu_s: Option<f64>,
     /// Files that failed to parse.
     pub failed: usize,
-    /// `govkb ingest` again on the child's index, nothing changed.
-    pub recheck: Option<RecheckBench>,
+    /// `govkb ingest` again on the child's index with nothing changed, as
+    /// new processes: the listing and the check that no file changed (files
+    /// that kept their stamp are not read).
+    pub recheck: Option<Timings>,
 }
 
-/// `govkb ingest` as a new process on an index that is up to date: the
-/// listing and the check that no file changed (files that kept their stamp
-/// are not read).
+/// Wall times of processes started one after another, ms from spawn to exit.
 #[derive(Debug, Clone, Serialize)]
-pub struct RecheckBench {
-    /// Processes run.
+pub struct Timings {
+    /// Processes started.
     pub runs: usize,
-    /// Median ms, process start to exit.
+    /// Median ms.
     pub median_ms: f64,
     /// Fastest ms.
     pub min_ms: f64,
     /// Slowest ms.
     pub max_ms: f64,
+}
+
+impl Timings {
+    /// The figures of `ms`, rounded to 0.01 ms.
+    fn of(ms: &[f64]) -> Timings {
+        Timings {
+            runs: ms.len(),
+            median_ms: round(median(ms), 2),
+            min_ms: round(ms.iter().cloned().fold(f64::INFINITY, f64::min), 2),
+            max_ms: round(ms.iter().cloned().fold(0.0, f64::max), 2),
+        }
+    }
 }
 
 /// Query latency figures.
@@ -154,14 +166,9 @@ pub struct QueryBench {
 /// Cold CLI search figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct ColdBench {
-    /// Processes started.
-    pub runs: usize,
-    /// Median wall ms from spawn to exit.
-    pub median_ms: f64,
-    /// Fastest, ms.
-    pub min_ms: f64,
-    /// Slowest, ms.
-    pub max_ms: f64,
+    /// Wall ms from spawn to exit.
+    #[serde(flatten)]
+    pub times: Timings,
     /// The queries used, in turn.
     pub queries: Vec<String>,
     /// `Jieba::new()` plus the domain dictionary, measured in this process, ms
@@ -666,10 +673,7 @@ fn measure(
         "small query dictionaries: median {small_ms:.2} ms to build, {mismatches} queries with other results"
     ));
     let cold_bench = ColdBench {
-        runs: cold.len(),
-        median_ms: round(median(&cold), 2),
-        min_ms: round(cold.iter().cloned().fold(f64::INFINITY, f64::min), 2),
-        max_ms: round(cold.iter().cloned().fold(0.0, f64::max), 2),
+        times: Timings::of(&cold),
         queries: cold_queries,
         jieba_load_ms: round(jieba_load_ms, 2),
         small_dictionary_ms: round(small_ms, 3),
@@ -711,7 +715,7 @@ fn measure(
         peak_rss_mb: ingest_bench.peak_rss_mb,
         q_p50_ms: query_bench.p50_ms,
         q_p99_ms: query_bench.p99_ms,
-        cold_search_ms: cold_bench.median_ms,
+        cold_search_ms: cold_bench.times.median_ms,
         http,
         ingest: ingest_bench,
         query: query_bench,
@@ -722,7 +726,7 @@ fn measure(
 
 /// Time `govkb ingest` as new processes (`cold_runs` of them) on `index`,
 /// built from `docs` just before; each must find the index up to date.
-fn recheck(opts: &BenchOptions, docs: &Path, index: &Path) -> Result<RecheckBench> {
+fn recheck(opts: &BenchOptions, docs: &Path, index: &Path) -> Result<Timings> {
     let mut ms = Vec::new();
     for _ in 0..opts.cold_runs.max(1) {
         let (status, wall, _, stdout) = run_child(
@@ -742,12 +746,7 @@ fn recheck(opts: &BenchOptions, docs: &Path, index: &Path) -> Result<RecheckBenc
         }
         ms.push(wall * 1000.0);
     }
-    Ok(RecheckBench {
-        runs: ms.len(),
-        median_ms: round(median(&ms), 2),
-        min_ms: round(ms.iter().cloned().fold(f64::INFINITY, f64::min), 2),
-        max_ms: round(ms.iter().cloned().fold(0.0, f64::max), 2),
-    })
+    Ok(Timings::of(&ms))
 }
 
 /// Percent-encode a query for a URL.
@@ -1274,10 +1273,10 @@ pub fn table(r: &BenchReport) -> String {
         "cold CLI search (median)",
         format!(
             "{:.1} ms  (min {:.1}, max {:.1}, {} runs; full dictionary load {:.1} ms, per-query small dictionary {:.2} ms, {} queries with other results)",
-            r.cold.median_ms,
-            r.cold.min_ms,
-            r.cold.max_ms,
-            r.cold.runs,
+            r.cold.times.median_ms,
+            r.cold.times.min_ms,
+            r.cold.times.max_ms,
+            r.cold.times.runs,
             r.cold.jieba_load_ms,
             r.cold.small_dictionary_ms,
             r.cold.small_dictionary_mismatches
