@@ -100,9 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(docs)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
+    files.retain(|f| f.is_file());
     files.sort();
     let (mut bytes, mut lines) = (0usize, 0usize);
-    for file in files.iter().filter(|f| f.is_file()) {
+    for file in &files {
         let body = std::fs::read_to_string(file)?;
         bytes += body.len();
         for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
