@@ -24,19 +24,13 @@ fn search_path(q: &str, rest: &str) -> String {
 
 /// `govkb … --json` on the shared index, parsed.
 fn cli_json(args: &[&str]) -> Value {
-    let out = Command::new(common::bin())
-        .args(args)
-        .arg("--index")
-        .arg(common::index_dir())
-        .arg("--json")
-        .output()
-        .expect("run govkb");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("CLI JSON")
+    common::json_output(
+        Command::new(common::bin())
+            .args(args)
+            .arg("--index")
+            .arg(common::index_dir())
+            .arg("--json"),
+    )
 }
 
 fn without_timing(mut v: Value) -> Value {

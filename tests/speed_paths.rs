@@ -66,21 +66,15 @@ fn bench_measures_every_figure_on_the_sample_corpus() {
     )
     .expect("queries");
     let scratch = work.path().join("scratch");
-    let out = std::process::Command::new(common::bin())
-        .arg("bench")
-        .arg(common::corpus())
-        .arg("--queries")
-        .arg(&queries)
-        .args(["--runs", "1", "--cold-runs", "2", "--json", "--work"])
-        .arg(&scratch)
-        .output()
-        .expect("run govkb bench");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let r = common::json_output(
+        std::process::Command::new(common::bin())
+            .arg("bench")
+            .arg(common::corpus())
+            .arg("--queries")
+            .arg(&queries)
+            .args(["--runs", "1", "--cold-runs", "2", "--json", "--work"])
+            .arg(&scratch),
     );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("bench JSON");
     let ingest = &r["ingest"];
     assert_eq!(ingest["files"], 5);
     assert_eq!(ingest["records_by_kind"]["document"], 5);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use govkb::index::build::{ingest, IngestReport, Rebuild};
@@ -37,6 +38,18 @@ pub fn kb() -> KnowledgeBase {
 /// The govkb binary built for these tests.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_govkb")
+}
+
+/// Run a govkb command that prints JSON and parse what it prints; the test
+/// fails with the command's stderr unless it succeeds.
+pub fn json_output(command: &mut Command) -> serde_json::Value {
+    let out = command.output().expect("run govkb");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("govkb JSON")
 }
 
 /// Whitespace removed, for comparing against source text.
