@@ -498,16 +498,7 @@ pub fn ingest(
         })
         .collect();
     for (file, original) in &changes.duplicates {
-        state.insert(
-            file.clone(),
-            FileState {
-                hash: now[file].hash.clone(),
-                bytes: now[file].bytes,
-                doc_id: None,
-                duplicate_of: Some(original.clone()),
-                stamp: now[file].stamp,
-            },
-        );
+        state.insert(file.clone(), now[file].state(None, Some(original.clone())));
     }
     let jobs = plan_jobs(&changes, &old, &rels, &listing.files);
     if !jobs.is_empty() {
@@ -585,16 +576,9 @@ pub fn ingest(
                     for k in p.kinds {
                         *report.records.entry(k.to_string()).or_default() += 1;
                     }
-                    let file = &now[job.rel];
                     state.insert(
                         job.rel.to_string(),
-                        FileState {
-                            hash: file.hash.clone(),
-                            bytes: file.bytes,
-                            doc_id: Some(job.doc_id.clone()),
-                            duplicate_of: None,
-                            stamp: file.stamp,
-                        },
+                        now[job.rel].state(Some(job.doc_id.clone()), None),
                     );
                     if job.replaces {
                         report.changed.push(job.rel.to_string());

@@ -112,6 +112,20 @@ pub struct Hashed {
     pub stamp: Option<Stamp>,
 }
 
+impl Hashed {
+    /// The state to record for this file: indexed as document `doc_id`, or
+    /// an exact duplicate of the file `duplicate_of`.
+    pub fn state(&self, doc_id: Option<String>, duplicate_of: Option<String>) -> FileState {
+        FileState {
+            hash: self.hash.clone(),
+            bytes: self.bytes,
+            doc_id,
+            duplicate_of,
+            stamp: self.stamp,
+        }
+    }
+}
+
 /// Hash a corpus file, unless it still has the settled stamp it had when
 /// `indexed` was recorded: then its hash is taken from there unread. The
 /// file's stamp is kept only if it had settled by `since`, a time no later
