@@ -485,6 +485,11 @@ fn scratch_dir(opts: &BenchOptions) -> Result<(PathBuf, bool)> {
 
 /// Measure everything; `progress` gets one line per step (for stderr).
 pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
+    for (name, count) in [("--runs", opts.runs), ("--cold-runs", opts.cold_runs)] {
+        if count == 0 {
+            return Err(Error::Input(format!("{name} must be at least 1, got 0")));
+        }
+    }
     let docs = docs_dir(&opts.corpus);
     if !docs.is_dir() {
         return Err(Error::Input(format!(
@@ -500,9 +505,8 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
     if queries.is_empty() {
         return Err(Error::Input(format!("no queries in {}", qpath.display())));
     }
-    let runs = opts.runs.max(1);
     let (work, remove_after) = scratch_dir(opts)?;
-    let result = measure(opts, &docs, &queries, runs, &work, progress);
+    let result = measure(opts, &docs, &queries, opts.runs, &work, progress);
     if remove_after {
         let _ = std::fs::remove_dir_all(&work);
     }
@@ -648,9 +652,8 @@ fn measure(
 
     // Cold CLI searches.
     let cold_queries: Vec<String> = queries.iter().take(5).cloned().collect();
-    let cold_runs = opts.cold_runs.max(1);
     let mut cold = Vec::new();
-    for i in 0..cold_runs {
+    for i in 0..opts.cold_runs {
         let q = &cold_queries[i % cold_queries.len()];
         let (status, wall, _, _) = run_child(
             Command::new(&opts.govkb_bin)
@@ -728,7 +731,7 @@ fn measure(
 /// built from `docs` just before; each must find the index up to date.
 fn recheck(opts: &BenchOptions, docs: &Path, index: &Path) -> Result<Timings> {
     let mut ms = Vec::new();
-    for _ in 0..opts.cold_runs.max(1) {
+    for _ in 0..opts.cold_runs {
         let (status, wall, _, stdout) = run_child(
             Command::new(&opts.govkb_bin)
                 .arg("ingest")

@@ -74,7 +74,8 @@ fn text_output_names_source_and_section() {
 #[test]
 fn user_errors_are_one_line_and_non_zero() {
     let index = path(common::index_dir());
-    let cases: [(&[&str], i32, &str); 6] = [
+    let corpus = path(&common::corpus()).to_owned();
+    let cases: [(&[&str], i32, &str); 8] = [
         (&["search", "", "--index", index], 2, "empty query"),
         (
             &["search", "积分制", "--kind", "bogus", "--index", index],
@@ -90,6 +91,16 @@ fn user_errors_are_one_line_and_non_zero() {
             &["search", "积分制", "--limit", "500", "--index", index],
             2,
             "limit must be between 1 and 100",
+        ),
+        (
+            &["bench", &corpus, "--runs", "0"],
+            2,
+            "--runs must be at least 1, got 0",
+        ),
+        (
+            &["bench", &corpus, "--cold-runs", "0"],
+            2,
+            "--cold-runs must be at least 1, got 0",
         ),
         (
             &["show", "nope#a9", "--index", index],
