@@ -506,7 +506,7 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
         return Err(Error::Input(format!("no queries in {}", qpath.display())));
     }
     let (work, remove_after) = scratch_dir(opts)?;
-    let result = measure(opts, &docs, &queries, opts.runs, &work, progress);
+    let result = measure(opts, &docs, &queries, &work, progress);
     if remove_after {
         let _ = std::fs::remove_dir_all(&work);
     }
@@ -517,10 +517,10 @@ fn measure(
     opts: &BenchOptions,
     docs: &Path,
     queries: &[String],
-    runs: usize,
     work: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> Result<BenchReport> {
+    let runs = opts.runs;
     // The dictionary is a per-process cost, measured separately (cold search, jieba_load_ms).
     let jieba_load_ms = {
         let mut t = Vec::new();
