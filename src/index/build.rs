@@ -380,12 +380,7 @@ fn hash_corpus(
                 }
                 Err(e) => {
                     if let Some(s) = indexed[i].1 {
-                        let kept = Hashed {
-                            hash: s.hash.clone(),
-                            bytes: s.bytes,
-                            stamp: None,
-                        };
-                        now.insert(rels[i].clone(), kept);
+                        now.insert(rels[i].clone(), s.as_hashed(None));
                     }
                     failed.push(Skipped {
                         rel_path: rels[i].clone(),

@@ -39,6 +39,16 @@ impl FileState {
         (&self.hash, self.bytes, &self.doc_id, &self.duplicate_of)
             == (&other.hash, other.bytes, &other.doc_id, &other.duplicate_of)
     }
+
+    /// The file as this state recorded it, with the stamp it has now: taken
+    /// unread while its stamp holds, or kept when it cannot be read.
+    pub fn as_hashed(&self, stamp: Option<Stamp>) -> Hashed {
+        Hashed {
+            hash: self.hash.clone(),
+            bytes: self.bytes,
+            stamp,
+        }
+    }
 }
 
 /// Whether two corpus states list the same files with the same indexed
@@ -137,11 +147,7 @@ pub fn hash_if_changed(
 ) -> std::io::Result<Hashed> {
     let stamp = Stamp::of(&fs::metadata(path)?);
     if let Some(s) = indexed.filter(|s| s.stamp.is_some() && s.stamp == stamp) {
-        return Ok(Hashed {
-            hash: s.hash.clone(),
-            bytes: s.bytes,
-            stamp,
-        });
+        return Ok(s.as_hashed(stamp));
     }
     // The stamp is taken before reading: a write during the read changes
     // the file's times, so the next ingest hashes it again.
