@@ -72,7 +72,7 @@ enum Command {
     },
     /// Search passages (or other record kinds) with BM25, phrases, +/- and synonyms.
     Search {
-        /// Query: words, "quoted phrases", +required, -excluded.
+        /// Query: words (all required), "quoted phrases", +required, -excluded, A OR B, NOT word.
         query: String,
         #[arg(long, default_value_t = 10)]
         limit: usize,

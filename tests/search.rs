@@ -107,6 +107,24 @@ fn phrases_and_exclusions() {
 }
 
 #[test]
+fn or_finds_either_and_not_excludes() {
+    let points = search("积分制");
+    let lists = search("清单制");
+    let both = search("积分制 清单制");
+    let either = search("积分制 OR 清单制");
+    // 昌江's 清单积分制 passages have both words; a few have only one.
+    assert!(both.total > 0 && both.total < lists.total && lists.total < points.total);
+    assert_eq!(either.total, points.total + lists.total - both.total);
+    assert!(!either.relaxed && either.hits.iter().all(|h| !h.partial));
+    assert_eq!(search("积分制 | 清单制").total, either.total);
+    assert_eq!(search("积分制 AND 清单制").total, both.total);
+    let not = search("积分制 NOT 昌江");
+    assert_eq!(not.total, search("积分制 -昌江").total);
+    assert!(not.total < points.total);
+    assert!(not.hits.iter().all(|h| !h.record.text.contains("昌江")));
+}
+
+#[test]
 fn synonyms_expand_and_say_so() {
     let r = search("扶贫小额贷款");
     assert!(r.total > 0);
@@ -196,7 +214,15 @@ fn paging_and_kinds() {
 #[test]
 fn bad_requests_are_errors_not_panics() {
     let kb = common::kb();
-    for q in ["", "   ", "-光伏", "\"unclosed", "，。、"] {
+    for q in [
+        "",
+        "   ",
+        "-光伏",
+        "\"unclosed",
+        "，。、",
+        "积分制 OR",
+        "NOT 光伏",
+    ] {
         assert!(kb.search(&SearchRequest::new(q)).is_err(), "{q:?}");
     }
     let mut req = SearchRequest::new("积分制");

@@ -1,6 +1,9 @@
 //! The query language: words (ANDed), `"quoted phrases"`, `+required` and
-//! `-excluded` parts, Chinese with or without spaces. Each part is segmented
-//! with the index's tokenizer and expanded with synonyms.
+//! `-excluded` parts, `A OR B` alternatives, Chinese with or without spaces.
+//! The operators are the upper-case words `OR` (or `|`), `AND` (the default,
+//! so a no-op) and `NOT` (`NOT word` = `-word`); quoted (`"OR"`) or lower-case
+//! they are words. Each part is segmented with the index's tokenizer and
+//! expanded with synonyms.
 
 use jieba_rs::Jieba;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -46,6 +49,41 @@ pub struct Part {
     pub phrase: bool,
     /// Required or excluded.
     pub occur: PartOccur,
+    /// Joined to the part before it by `OR`: a record matching either one
+    /// (or any part of a longer `A OR B OR C` run) matches both.
+    pub alternative: bool,
+}
+
+/// An operator word between the parts of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operator {
+    /// `AND`: parts are ANDed anyway; it only has to stand between two.
+    And,
+    /// `OR` or `|`: the parts on either side are alternatives.
+    Or,
+    /// `NOT`: the next part is excluded.
+    Not,
+}
+
+impl Operator {
+    /// The operator an unquoted, unsigned word of the query stands for.
+    fn of(word: &str) -> Option<Operator> {
+        match word {
+            "AND" | "&&" => Some(Operator::And),
+            "OR" | "|" | "||" => Some(Operator::Or),
+            "NOT" => Some(Operator::Not),
+            _ => None,
+        }
+    }
+
+    /// The operator as written in queries.
+    fn name(self) -> &'static str {
+        match self {
+            Operator::And => "AND",
+            Operator::Or => "OR",
+            Operator::Not => "NOT",
+        }
+    }
 }
 
 /// A unit of meaning inside a part: a synonym-table entry or a single word,
@@ -100,7 +138,8 @@ pub fn concepts(jieba: &Jieba, text: &str) -> Vec<Concept> {
     }
 }
 
-/// Split a query string into parts. Errors on an empty or over-long query and an unclosed quote.
+/// Split a query string into parts. Errors on an empty or over-long query,
+/// an unclosed quote and an operator without a part to apply to.
 pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
     let n = query.chars().count();
     if n > MAX_QUERY_CHARS {
@@ -108,24 +147,32 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
             "query is {n} characters long; the limit is {MAX_QUERY_CHARS}"
         )));
     }
-    let mut parts = Vec::new();
+    let misplaced = |op: Operator| {
+        let place = match op {
+            Operator::Not => "be followed by a word or phrase to exclude",
+            _ => "stand between two words or phrases to search for",
+        };
+        let name = op.name();
+        Error::Input(format!(
+            "`{name}` in query `{query}` must {place}; quote it (\"{name}\") to search for the word"
+        ))
+    };
+    let mut parts: Vec<Part> = Vec::new();
+    let mut pending: Option<Operator> = None;
     let mut chars = query.chars().peekable();
     while let Some(&c) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
             continue;
         }
-        let occur = match c {
-            '-' | '－' => {
-                chars.next();
-                PartOccur::Excluded
-            }
-            '+' | '＋' => {
-                chars.next();
-                PartOccur::Required
-            }
-            _ => PartOccur::Required,
+        let sign = match c {
+            '-' | '－' => Some(PartOccur::Excluded),
+            '+' | '＋' => Some(PartOccur::Required),
+            _ => None,
         };
+        if sign.is_some() {
+            chars.next();
+        }
         let phrase = matches!(chars.peek(), Some('"' | '“' | '”' | '＂'));
         let mut text = String::new();
         if phrase {
@@ -151,13 +198,39 @@ pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
             }
         }
         let text = text.trim().to_string();
-        if !text.is_empty() {
-            parts.push(Part {
-                text,
-                phrase,
-                occur,
-            });
+        if text.is_empty() {
+            continue;
         }
+        if let Some(op) = Operator::of(&text).filter(|_| sign.is_none() && !phrase) {
+            if let Some(before) = pending {
+                return Err(misplaced(before));
+            }
+            if parts.is_empty() && op != Operator::Not {
+                return Err(misplaced(op));
+            }
+            pending = Some(op);
+            continue;
+        }
+        let occur = match pending {
+            Some(Operator::Not) => PartOccur::Excluded,
+            _ => sign.unwrap_or(PartOccur::Required),
+        };
+        let alternative = pending == Some(Operator::Or);
+        let excluded_side = occur == PartOccur::Excluded
+            || parts.last().is_none_or(|p| p.occur == PartOccur::Excluded);
+        if alternative && excluded_side {
+            return Err(misplaced(Operator::Or));
+        }
+        pending = None;
+        parts.push(Part {
+            text,
+            phrase,
+            occur,
+            alternative,
+        });
+    }
+    if let Some(op) = pending {
+        return Err(misplaced(op));
     }
     if parts.iter().all(|p| p.occur == PartOccur::Excluded) {
         return Err(Error::Input(
@@ -369,53 +442,50 @@ pub fn build(
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut sequence: Vec<String> = Vec::new();
     let mut concept_phrases: Vec<Vec<String>> = Vec::new();
-    for part in parts {
-        match (part.occur, part.phrase) {
-            (PartOccur::Excluded, true) => {
-                if let Some(q) = phrase_part_query(fields, jieba, &part.text) {
-                    clauses.push((Occur::MustNot, q));
-                }
+    for group in parts.chunk_by(|_, next| next.alternative) {
+        match group {
+            [part] if part.occur == PartOccur::Excluded => {
+                let q = if part.phrase {
+                    phrase_part_query(fields, jieba, &part.text)
+                } else {
+                    all_words_query(fields, jieba, &part.text)
+                };
+                clauses.extend(q.map(|q| (Occur::MustNot, q)));
             }
-            (PartOccur::Excluded, false) => {
-                if let Some(q) = all_words_query(fields, jieba, &part.text) {
-                    clauses.push((Occur::MustNot, q));
-                }
-            }
-            (PartOccur::Required, true) => {
-                if let Some(q) = phrase_part_query(fields, jieba, &part.text) {
-                    let occur = if strictness == Strictness::All {
-                        Occur::Must
-                    } else {
-                        Occur::Should
-                    };
-                    clauses.push((occur, q));
-                }
-            }
-            (PartOccur::Required, false) => {
-                let cs = concepts(jieba, &part.text);
-                sequence.extend(tokens(jieba, &part.text, true));
-                match strictness {
-                    Strictness::All => {
-                        clauses.extend(
-                            cs.iter()
-                                .filter_map(|c| concept_query(fields, jieba, c))
-                                .map(|q| (Occur::Must, q)),
-                        );
+            [part] => {
+                if !part.phrase {
+                    sequence.extend(tokens(jieba, &part.text, true));
+                    if strictness == Strictness::All {
+                        let cs = concepts(jieba, &part.text);
                         concept_phrases.extend(cs.iter().map(|c| tokens(jieba, &c.text, true)));
                     }
-                    Strictness::Any => {
-                        clauses.extend(
-                            cs.iter()
-                                .map(|c| (Occur::Should, unit_query(fields, &c.text))),
-                        );
-                        clauses.extend(
-                            relaxed_tokens(jieba, &cs)
-                                .iter()
-                                .map(|t| (Occur::Should, word_query(fields, jieba, t))),
-                        );
+                }
+                clauses.extend(required_clauses(fields, jieba, part, strictness));
+            }
+            alternatives => match strictness {
+                // `A OR B` in a query: one of them must match.
+                Strictness::All => {
+                    let each: Vec<Box<dyn Query>> = alternatives
+                        .iter()
+                        .filter_map(|part| {
+                            let mut all = required_clauses(fields, jieba, part, strictness);
+                            match all.len() {
+                                0 => None,
+                                1 => all.pop().map(|(_, q)| q),
+                                _ => Some(Box::new(BooleanQuery::new(all)) as Box<dyn Query>),
+                            }
+                        })
+                        .collect();
+                    if !each.is_empty() {
+                        clauses.push((Occur::Must, SeekUnion::of(each)));
                     }
                 }
-            }
+                Strictness::Any => clauses.extend(
+                    alternatives
+                        .iter()
+                        .flat_map(|part| required_clauses(fields, jieba, part, strictness)),
+                ),
+            },
         }
     }
     // The words in their order, across parts; not when a concept's own
@@ -425,6 +495,45 @@ pub fn build(
     }
     let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
     positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The clauses of a required part: under [`Strictness::All`] its phrase, or
+/// each of its concepts, must match; under [`Strictness::Any`] any of its
+/// words may.
+fn required_clauses(
+    fields: &TextFields,
+    jieba: &Jieba,
+    part: &Part,
+    strictness: Strictness,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let occur = match strictness {
+        Strictness::All => Occur::Must,
+        Strictness::Any => Occur::Should,
+    };
+    if part.phrase {
+        return phrase_part_query(fields, jieba, &part.text)
+            .map(|q| (occur, q))
+            .into_iter()
+            .collect();
+    }
+    let cs = concepts(jieba, &part.text);
+    match strictness {
+        Strictness::All => cs
+            .iter()
+            .filter_map(|c| concept_query(fields, jieba, c))
+            .map(|q| (occur, q))
+            .collect(),
+        Strictness::Any => cs
+            .iter()
+            .map(|c| unit_query(fields, &c.text))
+            .chain(
+                relaxed_tokens(jieba, &cs)
+                    .iter()
+                    .map(|t| word_query(fields, jieba, t)),
+            )
+            .map(|q| (occur, q))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -441,6 +550,54 @@ mod tests {
         assert_eq!(p[3].occur, PartOccur::Required);
         let cn = parse_parts("“巩固拓展脱贫攻坚成果”").unwrap();
         assert!(cn[0].phrase && cn[0].text == "巩固拓展脱贫攻坚成果");
+    }
+
+    #[test]
+    fn operators_join_exclude_or_are_words_when_quoted() {
+        let p = parse_parts("积分制 OR 清单制 | \"红黑榜\" AND 昌江 NOT 光伏").unwrap();
+        let shape: Vec<(&str, bool, PartOccur)> = p
+            .iter()
+            .map(|p| (p.text.as_str(), p.alternative, p.occur))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("积分制", false, PartOccur::Required),
+                ("清单制", true, PartOccur::Required),
+                ("红黑榜", true, PartOccur::Required),
+                ("昌江", false, PartOccur::Required),
+                ("光伏", false, PartOccur::Excluded),
+            ]
+        );
+        assert_eq!(
+            parse_parts("NOT 光伏 积分制").unwrap()[0].occur,
+            PartOccur::Excluded
+        );
+        let words = parse_parts("\"OR\" or +AND").unwrap();
+        assert_eq!(words.len(), 3);
+        assert!(words
+            .iter()
+            .all(|p| !p.alternative && p.occur == PartOccur::Required));
+    }
+
+    #[test]
+    fn misplaced_operators_are_errors_that_say_so() {
+        for q in [
+            "OR 积分制",
+            "积分制 OR",
+            "AND 积分制",
+            "积分制 NOT",
+            "积分制 OR OR 清单制",
+            "积分制 OR NOT 光伏",
+            "积分制 OR -光伏",
+            "-光伏 OR 积分制",
+        ] {
+            let err = parse_parts(q).unwrap_err().to_string();
+            assert!(
+                err.contains("must ") && err.contains("quote it"),
+                "{q}: {err}"
+            );
+        }
     }
 
     #[test]
