@@ -453,14 +453,14 @@ pub fn build(
                 clauses.extend(q.map(|q| (Occur::MustNot, q)));
             }
             [part] => {
+                let cs = part_concepts(jieba, part);
                 if !part.phrase {
                     sequence.extend(tokens(jieba, &part.text, true));
                     if strictness == Strictness::All {
-                        let cs = concepts(jieba, &part.text);
                         concept_phrases.extend(cs.iter().map(|c| tokens(jieba, &c.text, true)));
                     }
                 }
-                clauses.extend(required_clauses(fields, jieba, part, strictness));
+                clauses.extend(required_clauses(fields, jieba, part, &cs, strictness));
             }
             alternatives => match strictness {
                 // `A OR B` in a query: one of them must match.
@@ -468,7 +468,8 @@ pub fn build(
                     let each: Vec<Box<dyn Query>> = alternatives
                         .iter()
                         .filter_map(|part| {
-                            let mut all = required_clauses(fields, jieba, part, strictness);
+                            let cs = part_concepts(jieba, part);
+                            let mut all = required_clauses(fields, jieba, part, &cs, strictness);
                             match all.len() {
                                 0 => None,
                                 1 => all.pop().map(|(_, q)| q),
@@ -480,11 +481,10 @@ pub fn build(
                         clauses.push((Occur::Must, SeekUnion::of(each)));
                     }
                 }
-                Strictness::Any => clauses.extend(
-                    alternatives
-                        .iter()
-                        .flat_map(|part| required_clauses(fields, jieba, part, strictness)),
-                ),
+                Strictness::Any => clauses.extend(alternatives.iter().flat_map(|part| {
+                    let cs = part_concepts(jieba, part);
+                    required_clauses(fields, jieba, part, &cs, strictness)
+                })),
             },
         }
     }
@@ -497,13 +497,23 @@ pub fn build(
     positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// The clauses of a required part: under [`Strictness::All`] its phrase, or
-/// each of its concepts, must match; under [`Strictness::Any`] any of its
-/// words may.
+/// The concepts of an unquoted part; none for a phrase, matched as typed.
+fn part_concepts(jieba: &Jieba, part: &Part) -> Vec<Concept> {
+    if part.phrase {
+        Vec::new()
+    } else {
+        concepts(jieba, &part.text)
+    }
+}
+
+/// The clauses of a required part with its [`part_concepts`] `cs`: under
+/// [`Strictness::All`] its phrase, or each of its concepts, must match; under
+/// [`Strictness::Any`] any of its words may.
 fn required_clauses(
     fields: &TextFields,
     jieba: &Jieba,
     part: &Part,
+    cs: &[Concept],
     strictness: Strictness,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let occur = match strictness {
@@ -516,7 +526,6 @@ fn required_clauses(
             .into_iter()
             .collect();
     }
-    let cs = concepts(jieba, &part.text);
     match strictness {
         Strictness::All => cs
             .iter()
@@ -527,7 +536,7 @@ fn required_clauses(
             .iter()
             .map(|c| unit_query(fields, &c.text))
             .chain(
-                relaxed_tokens(jieba, &cs)
+                relaxed_tokens(jieba, cs)
                     .iter()
                     .map(|t| word_query(fields, jieba, t)),
             )
