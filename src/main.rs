@@ -72,7 +72,7 @@ enum Command {
     },
     /// Search passages (or other record kinds) with BM25, phrases, +/- and synonyms.
     Search {
-        /// Query: words (all required), "quoted phrases", +required, -excluded, A OR B, NOT word.
+        /// Query: words (all required), "quoted phrases", +required, -excluded, A OR B, NOT word, (groups).
         query: String,
         #[arg(long, default_value_t = 10)]
         limit: usize,

@@ -125,6 +125,29 @@ fn or_finds_either_and_not_excludes() {
 }
 
 #[test]
+fn brackets_group_alternatives_and_exclusions() {
+    let total = |q: &str| search(q).total;
+    // OR binds its neighbours: the bracketed pair is one alternative.
+    let pair_or_solar = total("(积分制 清单制) OR 光伏");
+    assert_eq!(
+        pair_or_solar,
+        total("积分制 清单制") + total("光伏") - total("积分制 清单制 光伏")
+    );
+    assert_ne!(pair_or_solar, total("积分制 清单制 OR 光伏"));
+    // A group without operators is the same as no brackets.
+    assert_eq!(total("(积分制 清单制) 昌江"), total("积分制 清单制 昌江"));
+    // Excluding a group drops only records with all of it.
+    assert_eq!(
+        total("积分制 -(昌江 清单制)"),
+        total("积分制") - total("积分制 昌江 清单制")
+    );
+    assert_eq!(
+        total("积分制 NOT (昌江 OR 琼中)"),
+        total("积分制 -昌江 -琼中")
+    );
+}
+
+#[test]
 fn synonyms_expand_and_say_so() {
     let r = search("扶贫小额贷款");
     assert!(r.total > 0);
@@ -222,6 +245,8 @@ fn bad_requests_are_errors_not_panics() {
         "，。、",
         "积分制 OR",
         "NOT 光伏",
+        "(积分制 光伏",
+        "积分制 ()",
     ] {
         assert!(kb.search(&SearchRequest::new(q)).is_err(), "{q:?}");
     }
@@ -266,4 +291,29 @@ fn documents_and_articles_are_retrievable() {
         8,
         "an intro, 一是…四是 of section 一, 一是…三是 of section 二"
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, failure_persistence: None, ..Default::default() })]
+
+    /// Any mix of words, operators, signs and brackets is a page or an
+    /// input error, never a panic or an index error; a page's hits never
+    /// hold a word the query excludes outright.
+    #[test]
+    fn operator_soup_is_a_page_or_an_input_error(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "积分制", "清单制", "昌江", "光伏", "OR", "AND", "NOT", "|", "(", ")", "-", "-昌江", "\"",
+        ]), 1..10),
+    ) {
+        let q = pieces.join(" ");
+        match common::kb().search(&SearchRequest::new(&q)) {
+            Ok(page) => {
+                let top_level_exclusion = !q.contains('(') && !q.contains('"') && q.contains("-昌江");
+                if top_level_exclusion {
+                    proptest::prop_assert!(page.hits.iter().all(|h| !h.record.text.contains("昌江")), "{}", q);
+                }
+            }
+            Err(e) => proptest::prop_assert!(matches!(e, govkb::error::Error::Input(_)), "{}: {}", q, e),
+        }
+    }
 }

@@ -9,8 +9,9 @@
 
 use std::time::Instant;
 
-use super::query::{self, PartOccur, Strictness};
-use super::{page_terms, parse_parts, KnowledgeBase, SearchRequest, SearchResults};
+use super::query::Strictness;
+use super::syntax::{parse, Part, PartOccur};
+use super::{page_terms, KnowledgeBase, SearchRequest, SearchResults};
 use crate::error::{Error, Result};
 use crate::index::children::{name_key, ChildCount};
 use crate::record::children::{child_kinds, children};
@@ -28,7 +29,7 @@ pub(super) struct Wanted {
 
 impl Wanted {
     /// The child filters and words of a request for `parts`.
-    pub(super) fn of(req: &SearchRequest, parts: &[query::Part]) -> Wanted {
+    pub(super) fn of(req: &SearchRequest, parts: &[Part]) -> Wanted {
         Wanted {
             unit: req
                 .unit
@@ -109,13 +110,13 @@ impl KnowledgeBase {
         req: &SearchRequest,
         started: Instant,
     ) -> Result<SearchResults> {
-        let parts = parse_parts(&req.query)?;
+        let parsed = parse(&req.query)?;
         let searcher = self.reader.searcher();
         let no_words = || Error::Input(format!("query `{}` has no searchable words", req.query));
         let strict = self
-            .matching(&parts, req, Strictness::All)
+            .matching(&parsed, req, Strictness::All)
             .ok_or_else(no_words)?;
-        let wanted = Wanted::of(req, &parts);
+        let wanted = Wanted::of(req, &parsed.parts);
         let total = searcher.search(
             &strict,
             &ChildCount {
@@ -129,7 +130,7 @@ impl KnowledgeBase {
         let mut fetch = needed;
         let (found, relaxed) = loop {
             let ((strict_total, ranked), relaxed) =
-                self.rank(&searcher, &parts, req, fetch, true)?;
+                self.rank(&searcher, &parsed, req, fetch, true)?;
             let mut found: Vec<(Record, f32, bool)> = Vec::new();
             for (i, &(score, addr)) in ranked.iter().enumerate() {
                 if found.len() >= needed {
@@ -145,7 +146,7 @@ impl KnowledgeBase {
             }
             fetch *= 2;
         };
-        let terms = page_terms(&parts, &self.jieba);
+        let terms = page_terms(&parsed.parts, &self.jieba);
         let hits = found
             .into_iter()
             .skip(req.offset)

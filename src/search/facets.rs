@@ -16,7 +16,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
 use super::children::Wanted;
-use super::query::{parse_parts, Strictness};
+use super::query::Strictness;
+use super::syntax::parse;
 use super::{KnowledgeBase, SearchRequest};
 use crate::error::{Error, Result};
 use crate::extract::units::{jurisdiction_of, resolve_unit};
@@ -65,18 +66,20 @@ impl KnowledgeBase {
     /// `search` counts in `total`: those matching every word.
     pub fn facets(&self, req: &SearchRequest) -> Result<Facets> {
         let started = Instant::now();
-        let parts = parse_parts(&req.query)?;
+        let parsed = parse(&req.query)?;
         let searcher = self.reader.searcher();
-        let q = self.matching(&parts, req, Strictness::All).ok_or_else(|| {
-            Error::Input(format!("query `{}` has no searchable words", req.query))
-        })?;
+        let q = self
+            .matching(&parsed, req, Strictness::All)
+            .ok_or_else(|| {
+                Error::Input(format!("query `{}` has no searchable words", req.query))
+            })?;
         let docs = searcher.search(&q, &DocSetCollector)?;
         let f = &self.fields;
         // A parent counts for each of its children the filters pass.
         let children = is_child_kind(req.kind)
             .then(|| ChildColumns::open(searcher.segment_readers()))
             .transpose()?;
-        let filter = Wanted::of(req, &parts).keys();
+        let filter = Wanted::of(req, &parsed.parts).keys();
         let hits = hit_weights(&searcher, &docs, |seg, doc| match &children {
             Some(c) => c.count(seg, doc, req.kind, &filter) as u32,
             None => 1,

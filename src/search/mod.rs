@@ -8,6 +8,7 @@ pub mod query;
 pub mod seek_union;
 pub mod snippet;
 pub mod synonyms;
+pub mod syntax;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,8 +32,9 @@ use crate::record::children::is_child_kind;
 use crate::record::{Record, RecordKind};
 use children::{of_kind, Wanted};
 pub use collapse::AlsoIn;
-use query::{parse_parts, PartOccur, Strictness};
+use query::Strictness;
 use snippet::{fold_term, snippet, Snippet};
+use syntax::{parse, ParsedQuery, Part, PartOccur};
 
 /// Number of matches and the top-ranked addresses with their scores.
 type Ranked = (usize, Vec<(f32, tantivy::DocAddress)>);
@@ -362,7 +364,7 @@ impl KnowledgeBase {
         if is_child_kind(req.kind) {
             return self.search_children(req, started);
         }
-        let parts = parse_parts(&req.query)?;
+        let parsed = parse(&req.query)?;
         let searcher = self.reader.searcher();
         let wanted = req.offset + req.limit;
         let mut fetch = FIRST_RANK_FACTOR * (wanted + COLLAPSE_MARGIN);
@@ -371,7 +373,7 @@ impl KnowledgeBase {
         // a longer ranking extends that of a shorter one, so every page is cut
         // from the same collapsed order.
         let (total, relaxed, ranked, slots) = loop {
-            let ((total, ranked), relaxed) = self.rank(&searcher, &parts, req, fetch, true)?;
+            let ((total, ranked), relaxed) = self.rank(&searcher, &parsed, req, fetch, true)?;
             let (fps, docs) = collapse::read_keys(&searcher, &self.fields, &ranked)?;
             let slots = collapse::collapse(&fps, &docs);
             let last_needed = slots
@@ -395,7 +397,7 @@ impl KnowledgeBase {
                 .clamp(fetch * 2, fetch * 16)
                 .min(searcher.num_docs() as usize + 1);
         };
-        let terms = page_terms(&parts, &self.jieba);
+        let terms = page_terms(&parsed.parts, &self.jieba);
         let page: Vec<usize> = (0..ranked.len())
             .filter(|&i| slots[i].is_none())
             .skip(req.offset)
@@ -426,14 +428,14 @@ impl KnowledgeBase {
     /// has no searchable words.
     fn matching(
         &self,
-        parts: &[query::Part],
+        parsed: &ParsedQuery,
         req: &SearchRequest,
         strictness: Strictness,
     ) -> Option<BooleanQuery> {
         let groups = self.fields.searched(req.kind);
         let built: Vec<Box<dyn Query>> = groups
             .iter()
-            .filter_map(|g| query::build(g, &self.jieba, parts, strictness))
+            .filter_map(|g| query::build(g, &self.jieba, parsed, strictness))
             .collect();
         if built.is_empty() {
             return None;
@@ -451,13 +453,13 @@ impl KnowledgeBase {
     fn rank(
         &self,
         searcher: &Searcher,
-        parts: &[query::Part],
+        parsed: &ParsedQuery,
         req: &SearchRequest,
         wanted: usize,
         relax: bool,
     ) -> Result<(Ranked, bool)> {
         let run = |strictness, n: usize| -> Result<Option<Ranked>> {
-            let Some(q) = self.matching(parts, req, strictness) else {
+            let Some(q) = self.matching(parsed, req, strictness) else {
                 return Ok(None);
             };
             let top = TopDocs::with_limit(n.max(1)).order_by_score();
@@ -484,10 +486,10 @@ impl KnowledgeBase {
     pub fn select(&self, req: &SearchRequest, max: usize) -> Result<Vec<Record>> {
         let searcher = self.reader.searcher();
         let in_document_order = req.query.trim().is_empty();
-        let parts = if in_document_order {
-            Vec::new()
+        let parsed = if in_document_order {
+            ParsedQuery::default()
         } else {
-            parse_parts(&req.query)?
+            parse(&req.query)?
         };
         let mut addrs: Vec<tantivy::DocAddress> = if in_document_order {
             let q = BooleanQuery::new(self.filters(req, false));
@@ -496,7 +498,7 @@ impl KnowledgeBase {
             all.sort();
             all
         } else {
-            self.rank(&searcher, &parts, req, max, false)?
+            self.rank(&searcher, &parsed, req, max, false)?
                 .0
                  .1
                 .into_iter()
@@ -507,7 +509,7 @@ impl KnowledgeBase {
         // mention per unit it names).
         addrs.truncate(max);
         let loaded = self.load_many(&searcher, addrs)?;
-        let mut records = of_kind(req.kind, loaded, &Wanted::of(req, &parts));
+        let mut records = of_kind(req.kind, loaded, &Wanted::of(req, &parsed.parts));
         records.truncate(max);
         if in_document_order {
             records.sort_by(|a, b| {
@@ -648,7 +650,7 @@ pub(crate) struct PageTerms {
 }
 
 /// The [`PageTerms`] of a parsed query.
-fn page_terms(parts: &[query::Part], jieba: &Jieba) -> PageTerms {
+fn page_terms(parts: &[Part], jieba: &Jieba) -> PageTerms {
     let mut typed: Vec<Vec<char>> = Vec::new();
     let mut expanded: Vec<Vec<char>> = Vec::new();
     let mut concepts = Vec::new();

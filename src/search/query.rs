@@ -1,9 +1,6 @@
-//! The query language: words (ANDed), `"quoted phrases"`, `+required` and
-//! `-excluded` parts, `A OR B` alternatives, Chinese with or without spaces.
-//! The operators are the upper-case words `OR` (or `|`), `AND` (the default,
-//! so a no-op) and `NOT` (`NOT word` = `-word`); quoted (`"OR"`) or lower-case
-//! they are words. Each part is segmented with the index's tokenizer and
-//! expanded with synonyms.
+//! The tantivy query of a parsed query ([`super::syntax`]): each part
+//! segmented with the index's tokenizer, expanded with synonyms and sought in
+//! every searchable field.
 
 use jieba_rs::Jieba;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -12,12 +9,9 @@ use tantivy::Term;
 
 use super::seek_union::SeekUnion;
 use super::synonyms::expansions;
-use crate::error::{Error, Result};
+use super::syntax::{Node, ParsedQuery, Part, PartOccur};
 use crate::index::schema::TextFields;
 use crate::index::tokenizer::segment;
-
-/// Longest query accepted, in chars.
-pub const MAX_QUERY_CHARS: usize = 1000;
 
 /// Words too common to require.
 const STOPWORDS: &[&str] = &[
@@ -30,61 +24,6 @@ const STOPWORDS: &[&str] = &[
 const FILLERS: &[&str] = &[
     "负责", "任务", "工作", "情况", "相关", "方面", "内容", "问题", "具体",
 ];
-
-/// How a part of the query must occur.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartOccur {
-    /// Must match (plain words and `+word`).
-    Required,
-    /// Must not match (`-word`).
-    Excluded,
-}
-
-/// One part of a parsed query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Part {
-    /// The part as typed (quotes and sign removed).
-    pub text: String,
-    /// A quoted phrase.
-    pub phrase: bool,
-    /// Required or excluded.
-    pub occur: PartOccur,
-    /// Joined to the part before it by `OR`: a record matching either one
-    /// (or any part of a longer `A OR B OR C` run) matches both.
-    pub alternative: bool,
-}
-
-/// An operator word between the parts of a query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operator {
-    /// `AND`: parts are ANDed anyway; it only has to stand between two.
-    And,
-    /// `OR` or `|`: the parts on either side are alternatives.
-    Or,
-    /// `NOT`: the next part is excluded.
-    Not,
-}
-
-impl Operator {
-    /// The operator an unquoted, unsigned word of the query stands for.
-    fn of(word: &str) -> Option<Operator> {
-        match word {
-            "AND" | "&&" => Some(Operator::And),
-            "OR" | "|" | "||" => Some(Operator::Or),
-            "NOT" => Some(Operator::Not),
-            _ => None,
-        }
-    }
-
-    /// The operator as written in queries.
-    fn name(self) -> &'static str {
-        match self {
-            Operator::And => "AND",
-            Operator::Or => "OR",
-            Operator::Not => "NOT",
-        }
-    }
-}
 
 /// A unit of meaning inside a part: a synonym-table entry or a single word,
 /// with the expansions it takes. `驻村工作队管理` and `驻村工作队 管理` give the
@@ -136,108 +75,6 @@ pub fn concepts(jieba: &Jieba, text: &str) -> Vec<Concept> {
     } else {
         kept
     }
-}
-
-/// Split a query string into parts. Errors on an empty or over-long query,
-/// an unclosed quote and an operator without a part to apply to.
-pub fn parse_parts(query: &str) -> Result<Vec<Part>> {
-    let n = query.chars().count();
-    if n > MAX_QUERY_CHARS {
-        return Err(Error::Input(format!(
-            "query is {n} characters long; the limit is {MAX_QUERY_CHARS}"
-        )));
-    }
-    let misplaced = |op: Operator| {
-        let place = match op {
-            Operator::Not => "be followed by a word or phrase to exclude",
-            _ => "stand between two words or phrases to search for",
-        };
-        let name = op.name();
-        Error::Input(format!(
-            "`{name}` in query `{query}` must {place}; quote it (\"{name}\") to search for the word"
-        ))
-    };
-    let mut parts: Vec<Part> = Vec::new();
-    let mut pending: Option<Operator> = None;
-    let mut chars = query.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let sign = match c {
-            '-' | '－' => Some(PartOccur::Excluded),
-            '+' | '＋' => Some(PartOccur::Required),
-            _ => None,
-        };
-        if sign.is_some() {
-            chars.next();
-        }
-        let phrase = matches!(chars.peek(), Some('"' | '“' | '”' | '＂'));
-        let mut text = String::new();
-        if phrase {
-            chars.next();
-            let mut closed = false;
-            for c in chars.by_ref() {
-                if matches!(c, '"' | '”' | '“' | '＂') {
-                    closed = true;
-                    break;
-                }
-                text.push(c);
-            }
-            if !closed {
-                return Err(Error::Input(format!("unclosed quote in query: {query}")));
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                text.push(c);
-                chars.next();
-            }
-        }
-        let text = text.trim().to_string();
-        if text.is_empty() {
-            continue;
-        }
-        if let Some(op) = Operator::of(&text).filter(|_| sign.is_none() && !phrase) {
-            if let Some(before) = pending {
-                return Err(misplaced(before));
-            }
-            if parts.is_empty() && op != Operator::Not {
-                return Err(misplaced(op));
-            }
-            pending = Some(op);
-            continue;
-        }
-        let occur = match pending {
-            Some(Operator::Not) => PartOccur::Excluded,
-            _ => sign.unwrap_or(PartOccur::Required),
-        };
-        let alternative = pending == Some(Operator::Or);
-        let excluded_side = occur == PartOccur::Excluded
-            || parts.last().is_none_or(|p| p.occur == PartOccur::Excluded);
-        if alternative && excluded_side {
-            return Err(misplaced(Operator::Or));
-        }
-        pending = None;
-        parts.push(Part {
-            text,
-            phrase,
-            occur,
-            alternative,
-        });
-    }
-    if let Some(op) = pending {
-        return Err(misplaced(op));
-    }
-    if parts.iter().all(|p| p.occur == PartOccur::Excluded) {
-        return Err(Error::Input(
-            "empty query: give at least one word to search for".into(),
-        ));
-    }
-    Ok(parts)
 }
 
 /// Search fields and their boosts.
@@ -432,27 +269,22 @@ pub enum Strictness {
     Any,
 }
 
-/// Build the full-text query of parsed parts; `None` when no part has a searchable word.
+/// Build the full-text query of a parsed query; `None` when no part has a searchable word.
 pub fn build(
     fields: &TextFields,
     jieba: &Jieba,
-    parts: &[Part],
+    query: &ParsedQuery,
     strictness: Strictness,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut sequence: Vec<String> = Vec::new();
     let mut concept_phrases: Vec<Vec<String>> = Vec::new();
-    for group in parts.chunk_by(|_, next| next.alternative) {
-        match group {
-            [part] if part.occur == PartOccur::Excluded => {
-                let q = if part.phrase {
-                    phrase_part_query(fields, jieba, &part.text)
-                } else {
-                    all_words_query(fields, jieba, &part.text)
-                };
-                clauses.extend(q.map(|q| (Occur::MustNot, q)));
-            }
-            [part] => {
+    for node in query.clauses() {
+        match node {
+            Node::Not(excluded) => clauses
+                .extend(node_query(fields, jieba, query, excluded).map(|q| (Occur::MustNot, q))),
+            Node::Part(i) => {
+                let part = &query.parts[*i];
                 let cs = part_concepts(jieba, part);
                 if !part.phrase {
                     sequence.extend(tokens(jieba, &part.text, true));
@@ -462,39 +294,89 @@ pub fn build(
                 }
                 clauses.extend(required_clauses(fields, jieba, part, &cs, strictness));
             }
-            alternatives => match strictness {
-                // `A OR B` in a query: one of them must match.
-                Strictness::All => {
-                    let each: Vec<Box<dyn Query>> = alternatives
-                        .iter()
-                        .filter_map(|part| {
-                            let cs = part_concepts(jieba, part);
-                            let mut all = required_clauses(fields, jieba, part, &cs, strictness);
-                            match all.len() {
-                                0 => None,
-                                1 => all.pop().map(|(_, q)| q),
-                                _ => Some(Box::new(BooleanQuery::new(all)) as Box<dyn Query>),
-                            }
-                        })
-                        .collect();
-                    if !each.is_empty() {
-                        clauses.push((Occur::Must, SeekUnion::of(each)));
+            group => match strictness {
+                Strictness::All => clauses
+                    .extend(node_query(fields, jieba, query, group).map(|q| (Occur::Must, q))),
+                Strictness::Any => {
+                    for part in required_parts(query, group) {
+                        let cs = part_concepts(jieba, part);
+                        clauses.extend(required_clauses(fields, jieba, part, &cs, strictness));
                     }
                 }
-                Strictness::Any => clauses.extend(alternatives.iter().flat_map(|part| {
-                    let cs = part_concepts(jieba, part);
-                    required_clauses(fields, jieba, part, &cs, strictness)
-                })),
             },
         }
     }
-    // The words in their order, across parts; not when a concept's own
-    // phrase is the same one (`积分制` alone), which would only be scored twice.
+    // The words in their order, across the query's own parts; not when a
+    // concept's own phrase is the same one (`积分制` alone), which would only
+    // be scored twice.
     if sequence.len() > 1 && !concept_phrases.contains(&sequence) {
         clauses.push((Occur::Should, boosted(phrase_query(fields, &sequence), 2.0)));
     }
     let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
     positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// What a record must match for `node` to hold, every word required (a
+/// negation's parent applies it); `None` when nothing in it is searchable.
+/// An excluded part is matched as typed, without synonyms.
+fn node_query(
+    fields: &TextFields,
+    jieba: &Jieba,
+    query: &ParsedQuery,
+    node: &Node,
+) -> Option<Box<dyn Query>> {
+    match node {
+        Node::Part(i) => {
+            let part = &query.parts[*i];
+            if part.occur == PartOccur::Excluded {
+                return if part.phrase {
+                    phrase_part_query(fields, jieba, &part.text)
+                } else {
+                    all_words_query(fields, jieba, &part.text)
+                };
+            }
+            let cs = part_concepts(jieba, part);
+            let mut all = required_clauses(fields, jieba, part, &cs, Strictness::All);
+            match all.len() {
+                0 => None,
+                1 => all.pop().map(|(_, q)| q),
+                _ => Some(Box::new(BooleanQuery::new(all))),
+            }
+        }
+        Node::All(children) => {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = children
+                .iter()
+                .filter_map(|child| match child {
+                    Node::Not(excluded) => {
+                        node_query(fields, jieba, query, excluded).map(|q| (Occur::MustNot, q))
+                    }
+                    _ => node_query(fields, jieba, query, child).map(|q| (Occur::Must, q)),
+                })
+                .collect();
+            let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
+            positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        }
+        Node::Any(alternatives) => {
+            let each: Vec<Box<dyn Query>> = alternatives
+                .iter()
+                .filter_map(|a| node_query(fields, jieba, query, a))
+                .collect();
+            (!each.is_empty()).then(|| SeekUnion::of(each))
+        }
+        Node::Not(_) => None,
+    }
+}
+
+/// The required parts under `node`, outside its negations.
+fn required_parts<'q>(query: &'q ParsedQuery, node: &Node) -> Vec<&'q Part> {
+    match node {
+        Node::Part(i) => vec![&query.parts[*i]],
+        Node::All(children) | Node::Any(children) => children
+            .iter()
+            .flat_map(|c| required_parts(query, c))
+            .collect(),
+        Node::Not(_) => Vec::new(),
+    }
 }
 
 /// The concepts of an unquoted part; none for a phrase, matched as typed.
@@ -550,66 +432,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_phrases_signs_and_spaces() {
-        let p = parse_parts(r#"驻村工作队 "乡村振兴" -光伏 +医保"#).unwrap();
-        assert_eq!(p.len(), 4);
-        assert_eq!(p[0].text, "驻村工作队");
-        assert!(p[1].phrase && p[1].text == "乡村振兴");
-        assert_eq!(p[2].occur, PartOccur::Excluded);
-        assert_eq!(p[3].occur, PartOccur::Required);
-        let cn = parse_parts("“巩固拓展脱贫攻坚成果”").unwrap();
-        assert!(cn[0].phrase && cn[0].text == "巩固拓展脱贫攻坚成果");
-    }
-
-    #[test]
-    fn operators_join_exclude_or_are_words_when_quoted() {
-        let p = parse_parts("积分制 OR 清单制 | \"红黑榜\" AND 昌江 NOT 光伏").unwrap();
-        let shape: Vec<(&str, bool, PartOccur)> = p
-            .iter()
-            .map(|p| (p.text.as_str(), p.alternative, p.occur))
-            .collect();
-        assert_eq!(
-            shape,
-            [
-                ("积分制", false, PartOccur::Required),
-                ("清单制", true, PartOccur::Required),
-                ("红黑榜", true, PartOccur::Required),
-                ("昌江", false, PartOccur::Required),
-                ("光伏", false, PartOccur::Excluded),
-            ]
-        );
-        assert_eq!(
-            parse_parts("NOT 光伏 积分制").unwrap()[0].occur,
-            PartOccur::Excluded
-        );
-        let words = parse_parts("\"OR\" or +AND").unwrap();
-        assert_eq!(words.len(), 3);
-        assert!(words
-            .iter()
-            .all(|p| !p.alternative && p.occur == PartOccur::Required));
-    }
-
-    #[test]
-    fn misplaced_operators_are_errors_that_say_so() {
-        for q in [
-            "OR 积分制",
-            "积分制 OR",
-            "AND 积分制",
-            "积分制 NOT",
-            "积分制 OR OR 清单制",
-            "积分制 OR NOT 光伏",
-            "积分制 OR -光伏",
-            "-光伏 OR 积分制",
-        ] {
-            let err = parse_parts(q).unwrap_err().to_string();
-            assert!(
-                err.contains("must ") && err.contains("quote it"),
-                "{q}: {err}"
-            );
-        }
-    }
-
-    #[test]
     fn concepts_ignore_spaces_and_merge_synonym_entries() {
         let j = crate::index::tokenizer::jieba();
         let a = concepts(&j, "驻村工作队管理");
@@ -620,14 +442,5 @@ mod tests {
         let c = concepts(&j, "扶贫小额贷款");
         assert_eq!(c.len(), 1);
         assert!(c[0].expansions.contains(&"扶贫小额信贷".to_string()));
-    }
-
-    #[test]
-    fn rejects_bad_queries() {
-        assert!(parse_parts("").is_err());
-        assert!(parse_parts("   ").is_err());
-        assert!(parse_parts("-光伏").is_err());
-        assert!(parse_parts("\"未闭合").is_err());
-        assert!(parse_parts(&"字".repeat(1001)).is_err());
     }
 }

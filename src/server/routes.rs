@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::model::DocType;
 use crate::output::document_json;
 use crate::record::{Record, RecordKind};
-use crate::search::query::MAX_QUERY_CHARS;
+use crate::search::syntax::MAX_QUERY_CHARS;
 use crate::search::{KnowledgeBase, SearchRequest, MAX_LIMIT};
 
 /// Deepest page start accepted (`offset`).
