@@ -276,6 +276,22 @@ fn health_and_page() {
         .starts_with("text/html"));
     assert!(page.header("content-security-policy").is_some());
     assert!(page.body.contains("政务简报知识库"));
+    // Every example query the page offers finds records with all its words.
+    let examples: Vec<String> = page
+        .body
+        .split("href=\"/?q=")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("closing quote")].replace("&amp;", "&"))
+        .collect();
+    assert!(examples.len() >= 5, "{examples:?}");
+    for example in &examples {
+        let (q, filters) = example.split_once('&').unwrap_or((example, ""));
+        let q = q.replace("%20", " ");
+        let r = s.get(&search_path(&q, &format!("&{filters}")));
+        assert_eq!(r.status, 200, "{example}: {}", r.body);
+        let v = r.json();
+        assert!(v["total"].as_u64().expect("total") > 0, "{example}");
+    }
     for (path, kind) in [
         ("/assets/page.js", "text/javascript"),
         ("/assets/page.css", "text/css"),
