@@ -73,6 +73,7 @@ enum Command {
     /// Search passages (or other record kinds) with BM25, phrases, +/- and synonyms.
     Search {
         /// Query: words (all required), "quoted phrases", +required, -excluded, A OR B, NOT word, (groups).
+        #[arg(allow_hyphen_values = true)]
         query: String,
         #[arg(long, default_value_t = 10)]
         limit: usize,
@@ -109,7 +110,7 @@ enum Command {
     /// Figures (quantities with units) with their sources.
     Figures {
         /// Only figures whose sentence matches this query.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         query: Option<String>,
         /// Only this measurement unit (人, 户, 元, %, 亩 …).
         #[arg(long)]
@@ -133,7 +134,8 @@ enum Command {
     },
     /// Case studies: places and what they did, with figures and themes.
     Cases {
-        #[arg(long)]
+        /// Only cases matching this query (see `govkb search`).
+        #[arg(long, allow_hyphen_values = true)]
         query: Option<String>,
         #[arg(long)]
         region: Option<String>,

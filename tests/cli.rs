@@ -72,6 +72,35 @@ fn text_output_names_source_and_section() {
 }
 
 #[test]
+fn a_query_may_start_with_an_exclusion() {
+    let index = path(common::index_dir());
+    let total = |args: &[&str]| -> u64 {
+        let mut all = args.to_vec();
+        all.extend(["--json", "--index", index]);
+        let (code, out, err) = govkb(&all);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let v: Value = serde_json::from_str(&out).expect("JSON");
+        match v["records"].as_array() {
+            Some(records) => records.len() as u64,
+            None => v["total"].as_u64().expect("total"),
+        }
+    };
+    let excluded_last = total(&["search", "积分制 -昌江"]);
+    assert!(excluded_last > 0 && excluded_last < total(&["search", "积分制"]));
+    assert_eq!(total(&["search", "-昌江 积分制"]), excluded_last);
+    assert_eq!(total(&["search", "-(昌江) 积分制"]), excluded_last);
+    // Known options still parse before or after such a query.
+    assert_eq!(
+        total(&["search", "--limit", "3", "-昌江 积分制"]),
+        excluded_last
+    );
+    assert_eq!(
+        total(&["cases", "--query", "-昌江 积分制"]),
+        total(&["cases", "--query", "积分制 -昌江"])
+    );
+}
+
+#[test]
 fn user_errors_are_one_line_and_non_zero() {
     let index = path(common::index_dir());
     let corpus = path(&common::corpus()).to_owned();

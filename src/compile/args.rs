@@ -16,7 +16,7 @@ pub struct CompileArgs {
     #[arg(long, value_delimiter = ',')]
     pub ids: Vec<String>,
     /// Take the top hits of this query instead (see `govkb search`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub query: Option<String>,
     /// A TOML or JSON plan: [header] fields and [[sections]] (栏目) with `title` and `ids`.
     #[arg(long)]
