@@ -312,8 +312,20 @@ pub fn build(
     if sequence.len() > 1 && !concept_phrases.contains(&sequence) {
         clauses.push((Occur::Should, boosted(phrase_query(fields, &sequence), 2.0)));
     }
-    let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
-    positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    conjunction(clauses)
+}
+
+/// The query matching every `Must` clause and no `MustNot` one (`Should`
+/// clauses only score); a lone `Must` clause is its own query. `None` when
+/// no clause can match: exclusions alone match nothing to rank.
+fn conjunction(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if !clauses.iter().any(|(o, _)| *o != Occur::MustNot) {
+        return None;
+    }
+    if let [(Occur::Must, _)] = clauses.as_slice() {
+        return clauses.pop().map(|(_, q)| q);
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// What a record must match for `node` to hold, every word required (a
@@ -336,12 +348,7 @@ fn node_query(
                 };
             }
             let cs = part_concepts(jieba, part);
-            let mut all = required_clauses(fields, jieba, part, &cs, Strictness::All);
-            match all.len() {
-                0 => None,
-                1 => all.pop().map(|(_, q)| q),
-                _ => Some(Box::new(BooleanQuery::new(all))),
-            }
+            conjunction(required_clauses(fields, jieba, part, &cs, Strictness::All))
         }
         Node::All(children) => {
             let clauses: Vec<(Occur, Box<dyn Query>)> = children
@@ -353,8 +360,7 @@ fn node_query(
                     _ => node_query(fields, jieba, query, child).map(|q| (Occur::Must, q)),
                 })
                 .collect();
-            let positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
-            positive.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+            conjunction(clauses)
         }
         Node::Any(alternatives) => {
             let each: Vec<Box<dyn Query>> = alternatives
