@@ -94,6 +94,13 @@ enum Command {
         /// Only records naming this unit.
         #[arg(long)]
         unit: Option<String>,
+        /// Only records of this document or article (an id as `show` takes it).
+        #[arg(long, value_name = "ID")]
+        within: Option<String>,
+        /// At most N hits from one article (or document, outside articles); each
+        /// such hit says how many more of its article match.
+        #[arg(long, value_name = "N")]
+        per_article: Option<usize>,
         #[arg(long, default_value = "index")]
         index: PathBuf,
         /// Print the stable JSON object.
@@ -321,6 +328,8 @@ fn run(command: Command) -> Result<ExitCode> {
             region,
             kind,
             unit,
+            within,
+            per_article,
             index,
             json,
         } => {
@@ -347,6 +356,8 @@ fn run(command: Command) -> Result<ExitCode> {
                 year,
                 region,
                 unit,
+                within,
+                per_article,
             };
             let results = kb.search(&req)?;
             if json {

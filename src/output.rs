@@ -112,6 +112,17 @@ pub fn hit_text(n: usize, h: &Hit, colour: bool) -> String {
         };
         let _ = writeln!(out, "   also in: {}{more}", copies.join(", "));
     }
+    if h.more_in_article > 0 {
+        let (what, id) = match &r.article_id {
+            Some(a) => ("article", a),
+            None => ("document", &r.doc_id),
+        };
+        let _ = writeln!(
+            out,
+            "   {} more in this {what}: add --within {id}",
+            h.more_in_article
+        );
+    }
     out
 }
 

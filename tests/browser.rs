@@ -105,6 +105,27 @@ fn search_page_in_headless_chromium() {
     );
     assert!(dom.contains(r#"class="current""#), "no pager:\n{dom}");
 
+    // One hit per article, each saying how many more its article has, with
+    // a link that searches within that article.
+    let spread = format!("{search}&per_article=1");
+    let dom = chromium(&bin, &spread, &["--dump-dom"]);
+    assert_eq!(dom.matches(r#"<li class="hit""#).count(), 8, "{dom}");
+    assert!(
+        dom.contains("本文另有 10 条结果"),
+        "no more-in-article link:\n{dom}"
+    );
+    assert!(
+        dom.contains("within=003_cfe1f94d390e57b3%23a3"),
+        "the link does not search within the article:\n{dom}"
+    );
+    let within = format!("{search}&within={}", encode("003_cfe1f94d390e57b3#a3"));
+    let dom = chromium(&bin, &within, &["--dump-dom"]);
+    assert!(dom.contains("找到 11 条结果"), "{dom}");
+    assert!(
+        dom.contains(r#"title="003_cfe1f94d390e57b3#a3">昌江县："#),
+        "the scope line lacks the article's title:\n{dom}"
+    );
+
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     let shot = shots.join("search.png");

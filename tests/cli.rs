@@ -101,10 +101,33 @@ fn a_query_may_start_with_an_exclusion() {
 }
 
 #[test]
+fn a_per_article_limit_points_to_the_rest_of_each_article() {
+    let index = path(common::index_dir());
+    let (code, out, err) = govkb(&["search", "积分制", "--per-article", "1", "--index", index]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("22 matches for `积分制`"), "{out}");
+    assert!(
+        out.contains("10 more in this article: add --within 003_cfe1f94d390e57b3#a3"),
+        "{out}"
+    );
+    let (code, out, err) = govkb(&[
+        "search",
+        "积分制",
+        "--within",
+        "003_cfe1f94d390e57b3#a3",
+        "--index",
+        index,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("11 matches for `积分制`"), "{out}");
+    assert!(!out.contains("more in this article"), "{out}");
+}
+
+#[test]
 fn user_errors_are_one_line_and_non_zero() {
     let index = path(common::index_dir());
     let corpus = path(&common::corpus()).to_owned();
-    let cases: [(&[&str], i32, &str); 8] = [
+    let cases: [(&[&str], i32, &str); 10] = [
         (&["search", "", "--index", index], 2, "empty query"),
         (
             &["search", "积分制", "--kind", "bogus", "--index", index],
@@ -120,6 +143,25 @@ fn user_errors_are_one_line_and_non_zero() {
             &["search", "积分制", "--limit", "500", "--index", index],
             2,
             "limit must be between 1 and 100",
+        ),
+        (
+            &["search", "积分制", "--per-article", "0", "--index", index],
+            2,
+            "per-article limit must be at least 1, got 0",
+        ),
+        (
+            &[
+                "search",
+                "积分制",
+                "--kind",
+                "figure",
+                "--per-article",
+                "1",
+                "--index",
+                index,
+            ],
+            2,
+            "not to figure searches",
         ),
         (
             &["bench", &corpus, "--runs", "0"],

@@ -100,6 +100,18 @@ fn filters_and_paging_narrow_the_results() {
         ))
         .json();
     assert!(!hits(&unit).is_empty());
+
+    let spread = s.get(&search_path("积分制", "&per_article=1")).json();
+    let first = &hits(&spread)[0];
+    assert_eq!(first["article_id"], "003_cfe1f94d390e57b3#a3");
+    assert_eq!(first["more_in_article"], 10);
+    let within = s
+        .get(&search_path(
+            "积分制",
+            &format!("&within={}", encode("003_cfe1f94d390e57b3#a3")),
+        ))
+        .json();
+    assert_eq!(within["total"], 11);
 }
 
 #[test]
@@ -221,6 +233,9 @@ fn bad_requests_get_json_errors() {
         ("/api/search?q=x&limit=0", 400, "bad_limit"),
         ("/api/search?q=x&limit=101", 400, "bad_limit"),
         ("/api/search?q=x&limit=many", 400, "bad_limit"),
+        ("/api/search?q=x&per_article=0", 400, "bad_per_article"),
+        ("/api/search?q=x&per_article=one", 400, "bad_per_article"),
+        ("/api/figures?q=x&per_article=1", 400, "bad_request"),
         ("/api/search?q=x&offset=-3", 400, "bad_offset"),
         ("/api/search?q=x&offset=99999999", 400, "bad_offset"),
         ("/api/search?q=x&kind=paragraph", 400, "unknown_kind"),

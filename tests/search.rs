@@ -235,6 +235,127 @@ fn paging_and_kinds() {
 }
 
 #[test]
+fn within_keeps_one_document_or_article() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("积分制");
+    req.limit = 50;
+    let all = kb.search(&req).unwrap();
+    let count = |doc: &str, article: Option<&str>| {
+        all.hits
+            .iter()
+            .filter(|h| h.record.doc_id == doc)
+            .filter(|h| article.is_none_or(|a| h.record.article_id.as_deref() == Some(a)))
+            .count()
+    };
+    let changjiang = "003_cfe1f94d390e57b3#a3";
+    req.within = Some(changjiang.into());
+    let r = kb.search(&req).unwrap();
+    // The 昌江 article on 清单制 and 积分制 holds 11 of the 22 matches.
+    assert_eq!(r.total, 11);
+    assert_eq!(r.total, count("003_cfe1f94d390e57b3", Some(changjiang)));
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.record.article_id.as_deref() == Some(changjiang)));
+    req.within = Some("003_cfe1f94d390e57b3".into());
+    let r = kb.search(&req).unwrap();
+    assert_eq!(r.total, 14);
+    assert_eq!(r.total, count("003_cfe1f94d390e57b3", None));
+    req.within = Some("no_such_document".into());
+    assert_eq!(kb.search(&req).unwrap().total, 0);
+}
+
+#[test]
+fn a_per_article_limit_spreads_hits_and_counts_the_rest() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("积分制");
+    req.limit = 50;
+    let all = kb.search(&req).unwrap();
+    req.per_article = Some(1);
+    let one = kb.search(&req).unwrap();
+    // The total still counts every match; 8 articles hold them.
+    assert_eq!((all.total, one.total), (22, 22));
+    assert_eq!(one.hits.len(), 8);
+    let articles: Vec<_> = one.hits.iter().map(|h| &h.record.article_id).collect();
+    let mut distinct = articles.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), articles.len(), "{articles:?}");
+    // Each article's best hit is its first in the unlimited ranking, and
+    // the rest of its matches are counted on it.
+    for h in &one.hits {
+        let same: Vec<_> = all
+            .hits
+            .iter()
+            .filter(|a| a.record.article_id == h.record.article_id)
+            .collect();
+        assert_eq!(same[0].record.id, h.record.id);
+        assert_eq!(h.more_in_article, same.len() - 1, "{}", h.record.id);
+    }
+    assert_eq!(one.hits[0].record.id, "003_cfe1f94d390e57b3#p37");
+    assert_eq!(one.hits[0].more_in_article, 10);
+    // Two per article: 琼中's article keeps 2 of its 3, 昌江's 2 of its 11.
+    req.per_article = Some(2);
+    let two = kb.search(&req).unwrap();
+    let more = |r: &SearchResults, id: &str| {
+        r.hits
+            .iter()
+            .filter(|h| h.record.article_id.as_deref() == Some(id))
+            .map(|h| h.more_in_article)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(more(&two, "003_cfe1f94d390e57b3#a3"), [9, 9]);
+    assert_eq!(more(&two, "003_cfe1f94d390e57b3#a1"), [1, 1]);
+    // Without a limit nothing is counted.
+    assert!(all.hits.iter().all(|h| h.more_in_article == 0));
+}
+
+#[test]
+fn per_article_pages_are_cut_from_one_order() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("乡村振兴");
+    req.per_article = Some(2);
+    req.limit = 30;
+    let whole: Vec<String> = kb
+        .search(&req)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.record.id)
+        .collect();
+    assert_eq!(whole.len(), 30);
+    req.limit = 7;
+    let mut paged = Vec::new();
+    for offset in (0..30).step_by(7) {
+        req.offset = offset;
+        paged.extend(
+            kb.search(&req)
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|h| h.record.id),
+        );
+    }
+    paged.truncate(30);
+    assert_eq!(paged, whole);
+}
+
+#[test]
+fn a_per_article_limit_is_checked() {
+    let kb = common::kb();
+    let mut req = SearchRequest::new("积分制");
+    req.per_article = Some(0);
+    assert!(kb.search(&req).is_err());
+    req.per_article = Some(1);
+    req.kind = RecordKind::Figure;
+    let e = kb.search(&req).unwrap_err().to_string();
+    assert!(e.contains("not to figure searches"), "{e}");
+    req.kind = RecordKind::Case;
+    let cases = kb.search(&req).unwrap();
+    assert!(cases.hits.iter().all(|h| h.record.kind == RecordKind::Case));
+}
+
+#[test]
 fn bad_requests_are_errors_not_panics() {
     let kb = common::kb();
     for q in [

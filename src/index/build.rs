@@ -26,6 +26,7 @@ use crate::pipeline::load_document;
 use crate::read::{io_reason, list_corpus, relative_path, Skipped};
 use crate::record::children::{child_kinds, child_names};
 use crate::record::extracted::measure_lead_in;
+use crate::record::near_dup::id_key;
 use crate::record::{document_records, Record, RecordKind};
 
 /// Most records handed to tantivy and waiting to be indexed (about 20 MB;
@@ -215,8 +216,12 @@ fn to_tantivy_named(
     }
     if let Some(h) = r.near_dup {
         d.add_u64(fields.near_dup, h);
-        d.add_u64(fields.doc_key, crate::record::near_dup::doc_key(&r.doc_id));
     }
+    d.add_u64(fields.doc_key, id_key(&r.doc_id));
+    d.add_u64(
+        fields.article_key,
+        id_key(r.article_id.as_deref().unwrap_or(&r.doc_id)),
+    );
     Ok(d)
 }
 

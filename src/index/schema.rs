@@ -16,7 +16,7 @@ use crate::record::RecordKind;
 
 /// Bump when the schema, the record layout or what extraction finds changes:
 /// older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// The searchable fields of one group of record kinds.
 #[derive(Debug, Clone, Copy)]
@@ -80,10 +80,12 @@ pub struct Fields {
     /// The child records a record carries, by the names they can be
     /// filtered by ([`super::children`]).
     pub child_keys: Field,
-    /// With a fingerprint, a hash of the document id
-    /// ([`crate::record::near_dup::doc_key`]): search collapses only copies
-    /// from other documents.
+    /// A hash of the document id ([`crate::record::near_dup::id_key`]):
+    /// search collapses only copies from other documents.
     pub doc_key: Field,
+    /// A hash of the article id, or of the document id for records outside
+    /// any article: the group a search's per-article limit counts hits in.
+    pub article_key: Field,
 }
 
 /// Names of the searchable fields, in [`TextFields`] order; passages' start with `p_`.
@@ -157,6 +159,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field("data", STORED);
     b.add_u64_field("near_dup", FAST);
     b.add_u64_field("doc_key", FAST);
+    b.add_u64_field("article_key", FAST);
     b.add_u64_field(super::children::FIELD, FAST);
     b.build()
 }
@@ -203,6 +206,7 @@ impl Fields {
             data: f("data")?,
             near_dup: f("near_dup")?,
             doc_key: f("doc_key")?,
+            article_key: f("article_key")?,
             figure_region: f("figure_region")?,
             child_keys: f(super::children::FIELD)?,
         })

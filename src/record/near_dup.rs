@@ -75,12 +75,13 @@ pub fn near_duplicate(a: u64, b: u64) -> bool {
     }
 }
 
-/// A 64-bit hash of a document id, stored beside fingerprints so search can
-/// tell copies in other documents from repeats within one without reading
-/// stored records (two ids sharing a hash would only leave a copy shown).
-pub fn doc_key(doc_id: &str) -> u64 {
-    doc_id
-        .bytes()
+/// A 64-bit hash of a document or article id, stored as a fast field so
+/// search can tell records of one document or article from others without
+/// reading stored records: copies in other documents from repeats within one
+/// (two ids sharing a hash would only leave a copy shown), and the hits of one
+/// article past a per-article limit.
+pub fn id_key(id: &str) -> u64 {
+    id.bytes()
         .fold(0x6a09_e667_f3bc_c908, |h, b| mix(h ^ u64::from(b)))
 }
 

@@ -1,6 +1,7 @@
 //! Near-duplicate collapsing: a passage, article or case reprinted in
 //! another document is shown once, at its best-ranked copy, which lists the
-//! others under `also_in`.
+//! others under `also_in`. Before it, a per-article limit, when asked for,
+//! crowds out each article's candidates past the first few ([`arrange`]).
 //!
 //! Candidates are taken in rank order. A candidate is a copy of the first
 //! earlier *kept* candidate whose fingerprint
@@ -21,9 +22,12 @@
 //! flipped finds all its near-duplicates, and a deep page (10,000 candidates)
 //! does not compare every candidate with every kept one.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, Searcher};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::Result;
 use crate::index::schema::Fields;
@@ -60,33 +64,161 @@ impl AlsoIn {
     }
 }
 
-/// The fingerprints of ranked records and their documents' keys, from fast
-/// fields (a record without a fingerprint has no key).
+/// The fast-field keys of ranked candidates, one entry per candidate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keys {
+    /// Near-duplicate fingerprints (`None`: never collapsed).
+    pub fps: Vec<Option<u64>>,
+    /// Document keys ([`crate::record::near_dup::id_key`]).
+    pub docs: Vec<u64>,
+    /// Article keys: of the article, or of the document outside any article.
+    pub articles: Vec<u64>,
+}
+
+/// The [`Keys`] of ranked records, from fast fields.
 pub fn read_keys(
     searcher: &Searcher,
     fields: &Fields,
     ranked: &[(f32, DocAddress)],
-) -> Result<(Vec<Option<u64>>, Vec<u64>)> {
+) -> Result<Keys> {
     let schema = searcher.schema();
-    let names = [
-        schema.get_field_name(fields.near_dup),
-        schema.get_field_name(fields.doc_key),
-    ];
-    let mut columns: Vec<Option<[Column<u64>; 2]>> = vec![None; searcher.segment_readers().len()];
-    let mut fps = Vec::with_capacity(ranked.len());
-    let mut docs = Vec::with_capacity(ranked.len());
+    let names =
+        [fields.near_dup, fields.doc_key, fields.article_key].map(|f| schema.get_field_name(f));
+    let mut columns: Vec<Option<[Column<u64>; 3]>> = vec![None; searcher.segment_readers().len()];
+    let mut keys = Keys::default();
     for &(_, a) in ranked {
         let column = &mut columns[a.segment_ord as usize];
         if column.is_none() {
             let fast = searcher.segment_reader(a.segment_ord).fast_fields();
-            *column = Some([fast.u64(names[0])?, fast.u64(names[1])?]);
+            *column = Some([
+                fast.u64(names[0])?,
+                fast.u64(names[1])?,
+                fast.u64(names[2])?,
+            ]);
         }
-        let [fp, doc] = column.as_ref().expect("opened above");
-        let fp = fp.first(a.doc_id);
-        fps.push(fp);
-        docs.push(fp.and_then(|_| doc.first(a.doc_id)).unwrap_or_default());
+        let [fp, doc, article] = column.as_ref().expect("opened above");
+        keys.fps.push(fp.first(a.doc_id));
+        keys.docs.push(doc.first(a.doc_id).unwrap_or_default());
+        keys.articles
+            .push(article.first(a.doc_id).unwrap_or_default());
     }
-    Ok((fps, docs))
+    Ok(keys)
+}
+
+/// Counts the matches of a query in each of the `wanted` articles (keys as
+/// in [`Keys::articles`]).
+pub struct ArticleCounts {
+    /// The article-key fast field.
+    pub field: Field,
+    /// The article keys to count matches of.
+    pub wanted: FxHashSet<u64>,
+}
+
+/// [`ArticleCounts`] in one segment.
+pub struct SegmentArticleCounts {
+    column: Column<u64>,
+    wanted: FxHashSet<u64>,
+    counts: FxHashMap<u64, usize>,
+}
+
+impl Collector for ArticleCounts {
+    type Fruit = FxHashMap<u64, usize>;
+    type Child = SegmentArticleCounts;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentArticleCounts> {
+        Ok(SegmentArticleCounts {
+            column: reader
+                .fast_fields()
+                .u64(reader.schema().get_field_name(self.field))?,
+            wanted: self.wanted.clone(),
+            counts: FxHashMap::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        segments: Vec<FxHashMap<u64, usize>>,
+    ) -> tantivy::Result<FxHashMap<u64, usize>> {
+        let mut all = FxHashMap::default();
+        for (article, n) in segments.into_iter().flatten() {
+            *all.entry(article).or_default() += n;
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentArticleCounts {
+    type Fruit = FxHashMap<u64, usize>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(article) = self.column.first(doc).filter(|a| self.wanted.contains(a)) {
+            *self.counts.entry(article).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> FxHashMap<u64, usize> {
+        self.counts
+    }
+}
+
+/// What becomes of a ranked candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A hit of its own.
+    Shown,
+    /// A near-duplicate listed under the hit of the candidate at this rank.
+    CopyOf(usize),
+    /// Past the per-article limit: counted in the `more_in_article` of its
+    /// article's hits.
+    Crowded,
+}
+
+/// Arrange ranked candidates: with `per_article`, each article's candidates
+/// past the first `per_article` are crowded out; the rest are collapsed
+/// ([`collapse`]). Whether a candidate is shown depends only on the
+/// candidates ranked before it, so pages cut from a longer ranking agree with
+/// those of a shorter one.
+pub fn arrange(keys: &Keys, per_article: Option<usize>) -> Vec<Slot> {
+    let crowded = match per_article {
+        Some(max) => crowd(&keys.articles, max),
+        None => vec![false; keys.fps.len()],
+    };
+    let fps: Vec<Option<u64>> = keys
+        .fps
+        .iter()
+        .zip(&crowded)
+        .map(|(&fp, &out)| fp.filter(|_| !out))
+        .collect();
+    collapse(&fps, &keys.docs)
+        .into_iter()
+        .zip(crowded)
+        .map(|(copy_of, out)| match (copy_of, out) {
+            (_, true) => Slot::Crowded,
+            (Some(j), false) => Slot::CopyOf(j),
+            (None, false) => Slot::Shown,
+        })
+        .collect()
+}
+
+/// Which candidates, in rank order, come after `max` others of their article.
+fn crowd(articles: &[u64], max: usize) -> Vec<bool> {
+    let mut seen: FxHashMap<u64, usize> = FxHashMap::default();
+    articles
+        .iter()
+        .map(|a| {
+            let n = seen.entry(*a).or_default();
+            *n += 1;
+            *n > max
+        })
+        .collect()
 }
 
 /// Kept candidates compared one by one; past this many, through the block table.
@@ -156,7 +288,7 @@ impl Table {
 /// collapsed) from documents `docs` (keys: equal for one document). Returns,
 /// per candidate, `None` when it is kept or the index of the kept candidate
 /// it is a copy of.
-pub fn collapse(fps: &[Option<u64>], docs: &[u64]) -> Vec<Option<usize>> {
+fn collapse(fps: &[Option<u64>], docs: &[u64]) -> Vec<Option<usize>> {
     let mut out = vec![None; fps.len()];
     // Kept candidates with their fingerprints, and once there are more than
     // LINEAR of them, the table to find them by.
@@ -306,6 +438,67 @@ mod tests {
         assert_eq!(slots, reference(&fps, &docs));
         assert!(slots.iter().filter(|s| s.is_some()).count() > 50);
         assert!(slots.iter().filter(|s| s.is_none()).count() > 2 * LINEAR);
+    }
+
+    fn keys(fps: &[Option<u64>], docs: &[u64], articles: &[u64]) -> Keys {
+        Keys {
+            fps: fps.to_vec(),
+            docs: docs.to_vec(),
+            articles: articles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_per_article_limit_crowds_out_later_candidates_of_an_article() {
+        use Slot::*;
+        let a = fingerprint(A);
+        let b = fingerprint(B);
+        // Ranked: three of article 10 (doc 1), one of article 20 (doc 2),
+        // another of article 10, one without fingerprint of article 20.
+        let k = keys(
+            &[a, b, None, None, b, None],
+            &[1, 1, 1, 2, 1, 2],
+            &[10, 10, 10, 20, 10, 20],
+        );
+        assert_eq!(arrange(&k, None), vec![Shown; 6]);
+        assert_eq!(
+            arrange(&k, Some(1)),
+            vec![Shown, Crowded, Crowded, Shown, Crowded, Crowded]
+        );
+        assert_eq!(
+            arrange(&k, Some(2)),
+            vec![Shown, Shown, Crowded, Shown, Crowded, Shown]
+        );
+    }
+
+    #[test]
+    fn a_crowded_candidate_takes_no_copies() {
+        use Slot::*;
+        let a = fingerprint(A);
+        // A twice in article 10, then its copy in another document.
+        let k = keys(&[a, a, a], &[1, 1, 2], &[10, 10, 30]);
+        assert_eq!(arrange(&k, None), vec![Shown, Shown, CopyOf(0)]);
+        assert_eq!(arrange(&k, Some(1)), vec![Shown, Crowded, CopyOf(0)]);
+        // The copy counts in its own article: with article 30's quota
+        // taken by it, the next of article 30 is crowded out.
+        let k = keys(&[a, a, None], &[1, 2, 2], &[10, 30, 30]);
+        assert_eq!(arrange(&k, Some(1)), vec![Shown, CopyOf(0), Crowded]);
+    }
+
+    #[test]
+    fn arranging_a_prefix_gives_a_prefix() {
+        let a = fingerprint(A);
+        let b = fingerprint(B);
+        let fps = [a, b, a, None, b, a, None, b];
+        let docs = [1, 1, 2, 2, 3, 1, 3, 2];
+        let articles = [10, 11, 20, 20, 30, 10, 30, 20];
+        for per_article in [None, Some(1), Some(2)] {
+            let whole = arrange(&keys(&fps, &docs, &articles), per_article);
+            for n in 0..fps.len() {
+                let part = arrange(&keys(&fps[..n], &docs[..n], &articles[..n]), per_article);
+                assert_eq!(part, whole[..n]);
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -32,6 +33,7 @@ use crate::record::children::is_child_kind;
 use crate::record::{Record, RecordKind};
 use children::{of_kind, Wanted};
 pub use collapse::AlsoIn;
+use collapse::{ArticleCounts, Slot};
 use query::Strictness;
 use snippet::{fold_term, snippet, Snippet};
 use syntax::{parse, ParsedQuery, Part, PartOccur};
@@ -99,6 +101,12 @@ pub struct SearchRequest {
     pub region: Option<String>,
     /// Only records naming this unit (short or full name).
     pub unit: Option<String>,
+    /// Only records of this document or article (its id).
+    pub within: Option<String>,
+    /// At most this many hits from one article (records outside any article:
+    /// from one document); the rest are counted in [`Hit::more_in_article`].
+    /// Not for figure, measure and unit searches.
+    pub per_article: Option<usize>,
 }
 
 impl SearchRequest {
@@ -113,6 +121,8 @@ impl SearchRequest {
             year: None,
             region: None,
             unit: None,
+            within: None,
+            per_article: None,
         }
     }
 }
@@ -154,6 +164,10 @@ pub struct Hit {
     pub also_in: Vec<AlsoIn>,
     /// How many copies were collapsed into this hit, listed or not.
     pub also_in_count: usize,
+    /// With [`SearchRequest::per_article`], how many more records of this
+    /// hit's article (or document, outside any article) match the query
+    /// than the limit lets through: search `within` it to see them all.
+    pub more_in_article: usize,
     /// The snippet with its marks, for terminal rendering.
     #[serde(skip)]
     pub highlight: Snippet,
@@ -340,13 +354,24 @@ impl KnowledgeBase {
             );
             out.push((Occur::Must, named));
         }
+        if let Some(id) = req
+            .within
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            let of = [f.doc_id, f.article_id].map(|field| (Occur::Should, self.term(field, id)));
+            out.push((Occur::Must, Box::new(BooleanQuery::new(of.into()))));
+        }
         out
     }
 
     /// Run a search: the one query API. Near-duplicates from different
     /// documents (see [`collapse`]) are shown once, at the best-ranked copy,
-    /// with the others in its [`Hit::also_in`]; pages are cut from the
-    /// collapsed ranking, so each hit appears on one page only.
+    /// with the others in its [`Hit::also_in`]; with a per-article limit, an
+    /// article's matches past it are left out and counted in its hits'
+    /// [`Hit::more_in_article`]. Pages are cut from the ranking so arranged,
+    /// so each hit appears on one page only.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         if req.limit == 0 || req.limit > MAX_LIMIT {
@@ -361,48 +386,80 @@ impl KnowledgeBase {
                 req.offset
             )));
         }
+        if req.per_article == Some(0) {
+            return Err(Error::Input(
+                "the per-article limit must be at least 1, got 0".into(),
+            ));
+        }
         if is_child_kind(req.kind) {
+            if req.per_article.is_some() {
+                return Err(Error::Input(format!(
+                    "a per-article limit applies to passage, case, article and document searches, not to {} searches",
+                    req.kind.as_str()
+                )));
+            }
             return self.search_children(req, started);
         }
         let parsed = parse(&req.query)?;
         let searcher = self.reader.searcher();
         let wanted = req.offset + req.limit;
         let mut fetch = FIRST_RANK_FACTOR * (wanted + COLLAPSE_MARGIN);
-        // Rank, collapse, and rank deeper while copies leave the page short
-        // or too few candidates after it to find its hits' copies. Collapsing
-        // a longer ranking extends that of a shorter one, so every page is cut
-        // from the same collapsed order.
-        let (total, relaxed, ranked, slots) = loop {
+        // Rank, arrange, and rank deeper while copies and crowded candidates
+        // leave the page short or too few candidates after it to find its
+        // hits' copies. Arranging a longer ranking extends that of a shorter
+        // one, so every page is cut from the same order.
+        let (total, relaxed, ranked, keys, slots) = loop {
             let ((total, ranked), relaxed) = self.rank(&searcher, &parsed, req, fetch, true)?;
-            let (fps, docs) = collapse::read_keys(&searcher, &self.fields, &ranked)?;
-            let slots = collapse::collapse(&fps, &docs);
+            let keys = collapse::read_keys(&searcher, &self.fields, &ranked)?;
+            let slots = collapse::arrange(&keys, req.per_article);
             let last_needed = slots
                 .iter()
                 .enumerate()
-                .filter(|s| s.1.is_none())
+                .filter(|s| *s.1 == Slot::Shown)
                 .nth(wanted - 1)
                 .map(|s| s.0);
             let exhausted = ranked.len() < fetch;
             if exhausted || last_needed.is_some_and(|i| i + COLLAPSE_LOOKAHEAD < ranked.len()) {
-                break (total, relaxed, ranked, slots);
+                break (total, relaxed, ranked, keys, slots);
             }
-            // Rank deeper in proportion to the share of candidates kept so
+            // Rank deeper in proportion to the share of candidates shown so
             // far, with half as much again since copies thicken down the
             // ranking (2 to 16 times as deep; past every record it is
             // exhausted).
-            let kept = slots.iter().filter(|s| s.is_none()).count().max(1);
+            let shown = slots.iter().filter(|s| **s == Slot::Shown).count().max(1);
             let estimate =
-                ranked.len() * (wanted + COLLAPSE_LOOKAHEAD + 1) * 3 / 2 / kept + COLLAPSE_MARGIN;
+                ranked.len() * (wanted + COLLAPSE_LOOKAHEAD + 1) * 3 / 2 / shown + COLLAPSE_MARGIN;
             fetch = estimate
                 .clamp(fetch * 2, fetch * 16)
                 .min(searcher.num_docs() as usize + 1);
         };
         let terms = page_terms(&parsed.parts, &self.jieba);
         let page: Vec<usize> = (0..ranked.len())
-            .filter(|&i| slots[i].is_none())
+            .filter(|&i| slots[i] == Slot::Shown)
             .skip(req.offset)
             .take(req.limit)
             .collect();
+        // With a per-article limit, how many more of each page article's
+        // records match than the limit lets through.
+        let mut more_in_article = FxHashMap::default();
+        if let Some(max) = req.per_article.filter(|_| !page.is_empty()) {
+            let strictness = if relaxed {
+                Strictness::Any
+            } else {
+                Strictness::All
+            };
+            if let Some(q) = self.matching(&parsed, req, strictness) {
+                let wanted = page.iter().map(|&i| keys.articles[i]).collect();
+                let counts = ArticleCounts {
+                    field: self.fields.article_key,
+                    wanted,
+                };
+                more_in_article = searcher.search(&q, &counts)?;
+            }
+            for n in more_in_article.values_mut() {
+                *n = n.saturating_sub(max);
+            }
+        }
         let mut hits = Vec::with_capacity(page.len());
         for i in page {
             let (score, addr) = ranked[i];
@@ -410,7 +467,7 @@ impl KnowledgeBase {
             let mut hit = self.hit(record, score, &terms);
             hit.partial = i >= total;
             let copies: Vec<usize> = (i + 1..ranked.len())
-                .filter(|&k| slots[k] == Some(i))
+                .filter(|&k| slots[k] == Slot::CopyOf(i))
                 .collect();
             hit.also_in_count = copies.len();
             hit.also_in = copies
@@ -418,6 +475,7 @@ impl KnowledgeBase {
                 .take(ALSO_IN_LISTED)
                 .map(|k| self.load_json(&searcher, ranked[k].1))
                 .collect::<Result<_>>()?;
+            hit.more_in_article = more_in_article.get(&keys.articles[i]).copied().unwrap_or(0);
             hits.push(hit);
         }
         Ok(SearchResults::page(req, started, total, relaxed, hits))
@@ -546,6 +604,7 @@ impl KnowledgeBase {
             expansions,
             also_in: Vec::new(),
             also_in_count: 0,
+            more_in_article: 0,
             highlight,
         }
     }

@@ -5,7 +5,9 @@
 
 const PAGE_SIZE = 10;
 const MAX_OFFSET = 10000;
-const FILTERS = ["kind", "doc_type", "year", "region", "unit"];
+const FILTERS = ["kind", "doc_type", "year", "region", "unit", "per_article"];
+/** Choices of the per-article limit menu ("" is no limit). */
+const PER_ARTICLE = [["1", "1 条"], ["2", "2 条"], ["3", "3 条"]];
 
 const KIND = {
   passage: "段落", case: "案例", figure: "数据", measure: "措施",
@@ -69,6 +71,7 @@ function readState() {
   const u = new URLSearchParams(location.search);
   const s = { q: (u.get("q") || "").trim(), page: Math.max(1, parseInt(u.get("page") || "1", 10) || 1) };
   for (const f of FILTERS) s[f] = u.get(f) || "";
+  s.within = u.get("within") || "";
   s.doc = u.get("doc") || "";
   s.article = u.get("article") || "";
   s.docs = u.has("docs");
@@ -79,6 +82,7 @@ function searchUrl(s) {
   const u = new URLSearchParams();
   if (s.q) u.set("q", s.q);
   for (const f of FILTERS) if (s[f]) u.set(f, s[f]);
+  if (s.within) u.set("within", s.within);
   if (s.page > 1) u.set("page", String(s.page));
   return "/?" + u.toString();
 }
@@ -127,6 +131,7 @@ async function runSearch(s) {
   $("status").textContent = "正在检索……";
   const p = new URLSearchParams({ q: s.q, limit: PAGE_SIZE, offset: (s.page - 1) * PAGE_SIZE });
   for (const f of FILTERS) if (s[f]) p.set(f, s[f]);
+  if (s.within) p.set("within", s.within);
   const fp = new URLSearchParams({ q: s.q });
   if (s.kind) fp.set("kind", s.kind);
   try {
@@ -136,18 +141,20 @@ async function runSearch(s) {
     ]);
     if (mine !== seq) return;
     renderFilters(s, facets);
+    renderWithin(s, res);
     renderHits(s, res);
   } catch (e) {
     if (mine !== seq) return;
     renderFilters(s, null);
+    renderWithin(s, null);
     $("hits").replaceChildren();
     $("pager").replaceChildren();
     $("status").replaceChildren(el("span", { class: "error" }, "检索失败：" + e.message));
   }
 }
 
-function fillSelect(select, current, options) {
-  const opts = [el("option", { value: "" }, "全部")];
+function fillSelect(select, current, options, all = "全部") {
+  const opts = [el("option", { value: "" }, all)];
   let seen = current === "";
   for (const [value, label] of options) {
     seen = seen || value === current;
@@ -167,6 +174,20 @@ function renderFilters(s, f) {
   fillSelect($("f-year"), s.year, counted(f && f.year, (v) => `${v}年`));
   fillSelect($("f-region"), s.region, counted(f && f.region));
   fillSelect($("f-unit"), s.unit, counted(f && f.unit));
+  fillSelect($("f-per_article"), s.per_article, PER_ARTICLE, "不限");
+}
+
+/** The "only within" line: the article's or document's title when a hit names it, else the id. */
+function renderWithin(s, res) {
+  const within = $("within");
+  within.hidden = !s.within;
+  if (!s.within) return within.replaceChildren();
+  const h = ((res && res.hits) || [])[0];
+  const title = !h ? s.within
+    : h.article_id === s.within ? h.article_title || s.within
+    : h.doc_id === s.within ? h.doc_title : s.within;
+  within.replaceChildren("仅限：", el("span", { class: "scope", title: s.within }, title), " ",
+    el("a", { href: searchUrl({ ...s, within: "", page: 1 }) }, "取消"));
 }
 
 function renderHits(s, res) {
@@ -180,11 +201,11 @@ function renderHits(s, res) {
       res.relaxed ? el("span", { class: "relaxed" }, "；没有同时包含全部关键词的结果，以下含部分关键词") : "",
     );
   }
-  $("hits").replaceChildren(...res.hits.map(hitItem));
+  $("hits").replaceChildren(...res.hits.map((h) => hitItem(h, s)));
   renderPager(s, res.total);
 }
 
-function hitItem(h) {
+function hitItem(h, s) {
   const title = h.title || h.article_title || h.doc_title;
   const section = h.kind === "passage" || h.kind === "measure" ? h.section_path : [];
   const tags = [];
@@ -203,6 +224,7 @@ function hitItem(h) {
     h.kind === "figure" ? null : el("p", { class: "snippet", html: h.snippet }),
     extra(h),
     alsoIn(h),
+    moreInArticle(h, s),
     tags.length ? el("div", { class: "tags" }, tags) : null);
 }
 
@@ -217,6 +239,15 @@ function alsoIn(h) {
         [c.doc_title, c.issue].filter(Boolean).join(" ")),
     ]),
     h.also_in_count > copies.length ? `等${h.also_in_count}处` : null);
+}
+
+/** With a per-article limit, a link to the rest of the hit's article's matches. */
+function moreInArticle(h, s) {
+  if (!h.more_in_article) return null;
+  const within = h.article_id || h.doc_id;
+  return el("div", { class: "more-in" },
+    el("a", { href: searchUrl({ ...s, within, per_article: "", page: 1 }) },
+      `本${h.article_id ? "文" : "文件"}另有 ${h.more_in_article} 条结果`));
 }
 
 /** Kind-specific detail under a hit. */

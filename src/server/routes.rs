@@ -177,6 +177,8 @@ struct Params {
     year: Option<String>,
     region: Option<String>,
     unit: Option<String>,
+    within: Option<String>,
+    per_article: Option<String>,
 }
 
 /// A parameter's value, `None` when absent or blank.
@@ -268,6 +270,13 @@ impl Params {
                     })
             })
             .transpose()?;
+        let per_article = number(&self.per_article, "per_article", "bad_per_article")?;
+        if let Some(n) = per_article.filter(|n| !(1..=MAX_LIMIT).contains(n)) {
+            return Err(ApiError::bad(
+                "bad_per_article",
+                format!("`per_article` must be between 1 and {MAX_LIMIT}, got {n}"),
+            ));
+        }
         Ok(SearchRequest {
             query: query.to_string(),
             limit,
@@ -277,6 +286,8 @@ impl Params {
             year,
             region: given(&self.region).map(str::to_string),
             unit: given(&self.unit).map(str::to_string),
+            within: given(&self.within).map(str::to_string),
+            per_article,
         })
     }
 }
@@ -491,6 +502,8 @@ mod tests {
                 "doc_type" => p.doc_type = v,
                 "year" => p.year = v,
                 "region" => p.region = v,
+                "within" => p.within = v,
+                "per_article" => p.per_article = v,
                 "unit" => p.unit = v,
                 _ => unreachable!(),
             }
@@ -513,6 +526,8 @@ mod tests {
             ("year", "2023"),
             ("region", "琼中"),
             ("unit", ""),
+            ("within", "003_cfe1f94d390e57b3#a3"),
+            ("per_article", "2"),
         ])
         .request(None)
         .expect("valid");
@@ -520,6 +535,10 @@ mod tests {
         assert_eq!((r.limit, r.offset, r.kind), (5, 10, RecordKind::Article));
         assert_eq!((r.doc_type, r.year), (Some(DocType::Bulletin), Some(2023)));
         assert_eq!((r.region.as_deref(), r.unit), (Some("琼中"), None));
+        assert_eq!(
+            (r.within.as_deref(), r.per_article),
+            (Some("003_cfe1f94d390e57b3#a3"), Some(2))
+        );
         let fixed = p(&[("q", "x")])
             .request(Some(RecordKind::Figure))
             .expect("valid");
@@ -537,6 +556,18 @@ mod tests {
         assert_eq!(error(&[("q", "x"), ("limit", "0")]), "bad_limit");
         assert_eq!(error(&[("q", "x"), ("limit", "101")]), "bad_limit");
         assert_eq!(error(&[("q", "x"), ("limit", "ten")]), "bad_limit");
+        assert_eq!(
+            error(&[("q", "x"), ("per_article", "0")]),
+            "bad_per_article"
+        );
+        assert_eq!(
+            error(&[("q", "x"), ("per_article", "101")]),
+            "bad_per_article"
+        );
+        assert_eq!(
+            error(&[("q", "x"), ("per_article", "-1")]),
+            "bad_per_article"
+        );
         assert_eq!(error(&[("q", "x"), ("offset", "-1")]), "bad_offset");
         assert_eq!(error(&[("q", "x"), ("offset", "10001")]), "bad_offset");
         assert_eq!(error(&[("q", "x"), ("kind", "paragraph")]), "unknown_kind");

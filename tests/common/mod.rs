@@ -58,7 +58,7 @@ pub fn squash(s: &str) -> String {
 }
 
 /// Fields every search hit carries: the `govkb search --json` contract.
-pub const HIT_KEYS: [&str; 18] = [
+pub const HIT_KEYS: [&str; 19] = [
     "id",
     "kind",
     "file",
@@ -77,4 +77,5 @@ pub const HIT_KEYS: [&str; 18] = [
     "expansions",
     "also_in",
     "also_in_count",
+    "more_in_article",
 ];
