@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use jieba_rs::Jieba;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -439,27 +439,18 @@ impl KnowledgeBase {
             .skip(req.offset)
             .take(req.limit)
             .collect();
-        // With a per-article limit, how many more of each page article's
-        // records match than the limit lets through.
-        let mut more_in_article = FxHashMap::default();
-        if let Some(max) = req.per_article.filter(|_| !page.is_empty()) {
-            let strictness = if relaxed {
-                Strictness::Any
-            } else {
-                Strictness::All
-            };
-            if let Some(q) = self.matching(&parsed, req, strictness) {
-                let wanted = page.iter().map(|&i| keys.articles[i]).collect();
-                let counts = ArticleCounts {
-                    field: self.fields.article_key,
-                    wanted,
+        let more_in_article = match req.per_article.filter(|_| !page.is_empty()) {
+            Some(max) => {
+                let articles = page.iter().map(|&i| keys.articles[i]).collect();
+                let strictness = if relaxed {
+                    Strictness::Any
+                } else {
+                    Strictness::All
                 };
-                more_in_article = searcher.search(&q, &counts)?;
+                self.matches_past_limit(&searcher, &parsed, req, strictness, articles, max)?
             }
-            for n in more_in_article.values_mut() {
-                *n = n.saturating_sub(max);
-            }
-        }
+            None => FxHashMap::default(),
+        };
         let mut hits = Vec::with_capacity(page.len());
         for i in page {
             let (score, addr) = ranked[i];
@@ -479,6 +470,32 @@ impl KnowledgeBase {
             hits.push(hit);
         }
         Ok(SearchResults::page(req, started, total, relaxed, hits))
+    }
+
+    /// How many of each article's records (keys as in
+    /// [`collapse::Keys::articles`]) matching a parsed query as `strictness`
+    /// says exceed a per-article limit of `max`.
+    fn matches_past_limit(
+        &self,
+        searcher: &Searcher,
+        parsed: &ParsedQuery,
+        req: &SearchRequest,
+        strictness: Strictness,
+        articles: FxHashSet<u64>,
+        max: usize,
+    ) -> Result<FxHashMap<u64, usize>> {
+        let Some(q) = self.matching(parsed, req, strictness) else {
+            return Ok(FxHashMap::default());
+        };
+        let counts = ArticleCounts {
+            field: self.fields.article_key,
+            wanted: articles,
+        };
+        let mut past = searcher.search(&q, &counts)?;
+        for n in past.values_mut() {
+            *n = n.saturating_sub(max);
+        }
+        Ok(past)
     }
 
     /// The records matching a parsed query (every word or some, as
