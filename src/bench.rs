@@ -66,6 +66,8 @@ pub struct BenchOptions {
     pub phases: bool,
     /// Skip the ingest and use the index an earlier run left in `work`.
     pub queries_only: bool,
+    /// Time the queries (in process and over HTTP) with this per-article limit.
+    pub per_article: Option<usize>,
 }
 
 /// Ingest figures.
@@ -137,6 +139,8 @@ pub struct QueryBench {
     pub queries: usize,
     /// Hits per query.
     pub limit: usize,
+    /// The per-article limit of every query, if any.
+    pub per_article: Option<usize>,
     /// Snippets built for each hit (always, as `KnowledgeBase::search` does).
     pub snippets: bool,
     /// Untimed passes first.
@@ -485,7 +489,11 @@ fn scratch_dir(opts: &BenchOptions) -> Result<(PathBuf, bool)> {
 
 /// Measure everything; `progress` gets one line per step (for stderr).
 pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
-    for (name, count) in [("--runs", opts.runs), ("--cold-runs", opts.cold_runs)] {
+    for (name, count) in [
+        ("--runs", opts.runs),
+        ("--cold-runs", opts.cold_runs),
+        ("--per-article", opts.per_article.unwrap_or(1)),
+    ] {
         if count == 0 {
             return Err(Error::Input(format!("{name} must be at least 1, got 0")));
         }
@@ -647,7 +655,7 @@ fn measure(
 
     // Warm queries in this process.
     let kb = KnowledgeBase::open(&index_dir)?;
-    let query_bench = time_queries(&kb, queries, runs, progress);
+    let query_bench = time_queries(&kb, queries, opts.per_article, runs, progress);
     drop(kb);
 
     // Cold CLI searches.
@@ -685,7 +693,7 @@ fn measure(
     };
 
     let http = if opts.govkb_bin.exists() {
-        match http_bench(&opts.govkb_bin, &index_dir, queries, runs) {
+        match http_bench(&opts.govkb_bin, &index_dir, queries, opts.per_article, runs) {
             Ok(v) => {
                 progress(&format!("http: {v}"));
                 v
@@ -829,6 +837,7 @@ pub fn http_bench(
     govkb_bin: &Path,
     index_dir: &Path,
     queries: &[String],
+    per_article: Option<usize>,
     passes: usize,
 ) -> Result<serde_json::Value> {
     use std::io::BufRead;
@@ -885,7 +894,10 @@ pub fn http_bench(
         }
         let paths: Vec<String> = queries
             .iter()
-            .map(|q| format!("/api/search?q={}&limit=10", url_encode(q)))
+            .map(|q| {
+                let limit = per_article.map_or(String::new(), |n| format!("&per_article={n}"));
+                format!("/api/search?q={}&limit=10{limit}", url_encode(q))
+            })
             .collect();
         for p in &paths {
             http_get(&mut conn, &addr, p)?;
@@ -986,15 +998,21 @@ pub fn check_small_dictionary(
     Ok((median(&build_ms), mismatches, first))
 }
 
-/// Top-10 with snippets over every query: one warm-up pass, then `passes` timed passes.
+/// Top-10 with snippets over every query (with `per_article`, at most that
+/// many hits from one article): one warm-up pass, then `passes` timed passes.
 pub fn time_queries(
     kb: &KnowledgeBase,
     queries: &[String],
+    per_article: Option<usize>,
     passes: usize,
     progress: &mut dyn FnMut(&str),
 ) -> QueryBench {
     let one = |q: &str| -> std::result::Result<usize, String> {
-        kb.search(&SearchRequest::new(q))
+        let req = SearchRequest {
+            per_article,
+            ..SearchRequest::new(q)
+        };
+        kb.search(&req)
             .map(|r| r.hits.len())
             .map_err(|e| e.to_string())
     };
@@ -1043,6 +1061,7 @@ pub fn time_queries(
     QueryBench {
         queries: queries.len(),
         limit: 10,
+        per_article,
         snippets: true,
         warmup_passes: 1,
         p50_ms: round(median(&p50s), 3),
@@ -1257,11 +1276,15 @@ pub fn table(r: &BenchReport) -> String {
                 .join(", "),
         );
     }
+    let per_article = r
+        .query
+        .per_article
+        .map_or(String::new(), |n| format!(", at most {n} per article"));
     row(
         &mut out,
         "query top-10 + snippets p50 / p99",
         format!(
-            "{:.3} / {:.3} ms  (mean {:.3}, max {:.3}; {} queries, {} with hits, {} errors)",
+            "{:.3} / {:.3} ms  (mean {:.3}, max {:.3}; {} queries, {} with hits, {} errors{per_article})",
             r.q_p50_ms,
             r.q_p99_ms,
             r.query.mean_ms,

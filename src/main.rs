@@ -200,6 +200,9 @@ enum Command {
         /// Skip the ingest: measure queries on the index an earlier run left in --work.
         #[arg(long, requires = "work")]
         queries_only: bool,
+        /// Time the queries with at most N hits per article (as `search --per-article`).
+        #[arg(long, value_name = "N")]
+        per_article: Option<usize>,
         /// Print the report as JSON (one line) instead of a table.
         #[arg(long)]
         json: bool,
@@ -389,6 +392,7 @@ fn run(command: Command) -> Result<ExitCode> {
             work,
             phases,
             queries_only,
+            per_article,
             json,
         } => {
             let opts = govkb::bench::BenchOptions {
@@ -400,6 +404,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 work,
                 phases,
                 queries_only,
+                per_article,
             };
             let report = govkb::bench::run(&opts, &mut |line| eprintln!("bench: {line}"))?;
             if json {

@@ -127,7 +127,7 @@ fn a_per_article_limit_points_to_the_rest_of_each_article() {
 fn user_errors_are_one_line_and_non_zero() {
     let index = path(common::index_dir());
     let corpus = path(&common::corpus()).to_owned();
-    let cases: [(&[&str], i32, &str); 10] = [
+    let cases: [(&[&str], i32, &str); 11] = [
         (&["search", "", "--index", index], 2, "empty query"),
         (
             &["search", "积分制", "--kind", "bogus", "--index", index],
@@ -172,6 +172,11 @@ fn user_errors_are_one_line_and_non_zero() {
             &["bench", &corpus, "--cold-runs", "0"],
             2,
             "--cold-runs must be at least 1, got 0",
+        ),
+        (
+            &["bench", &corpus, "--per-article", "0"],
+            2,
+            "--per-article must be at least 1, got 0",
         ),
         (
             &["show", "nope#a9", "--index", index],

@@ -90,4 +90,21 @@ fn bench_measures_every_figure_on_the_sample_corpus() {
     assert_eq!(r["cold"]["small_dictionary_mismatches"], 0);
     assert_eq!(r["http"]["status"], "ok");
     assert_eq!(r["http"]["errors"], 0);
+    assert_eq!(r["query"]["per_article"], serde_json::Value::Null);
+
+    // The same queries again on that index, at most one hit per article.
+    let r = common::json_output(
+        std::process::Command::new(common::bin())
+            .arg("bench")
+            .arg(common::corpus())
+            .arg("--queries")
+            .arg(&queries)
+            .args(["--runs", "1", "--cold-runs", "1", "--json", "--queries-only"])
+            .args(["--per-article", "1", "--work"])
+            .arg(&scratch),
+    );
+    assert_eq!(r["query"]["per_article"], 1);
+    assert_eq!(r["query"]["queries_with_hits"], 3);
+    assert_eq!(r["query"]["errors"], 0);
+    assert_eq!(r["http"]["errors"], 0);
 }
