@@ -99,7 +99,14 @@ fn bench_measures_every_figure_on_the_sample_corpus() {
             .arg(common::corpus())
             .arg("--queries")
             .arg(&queries)
-            .args(["--runs", "1", "--cold-runs", "1", "--json", "--queries-only"])
+            .args([
+                "--runs",
+                "1",
+                "--cold-runs",
+                "1",
+                "--json",
+                "--queries-only",
+            ])
             .args(["--per-article", "1", "--work"])
             .arg(&scratch),
     );

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use jieba_rs::Jieba;
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -30,6 +29,7 @@ use crate::index::store::{self, Manifest};
 use crate::index::tokenizer::jieba;
 use crate::model::DocType;
 use crate::record::children::is_child_kind;
+use crate::record::near_dup::id_key;
 use crate::record::{Record, RecordKind};
 use children::{of_kind, Wanted};
 pub use collapse::AlsoIn;
@@ -408,7 +408,7 @@ impl KnowledgeBase {
         // leave the page short or too few candidates after it to find its
         // hits' copies. Arranging a longer ranking extends that of a shorter
         // one, so every page is cut from the same order.
-        let (total, relaxed, ranked, keys, slots) = loop {
+        let (total, relaxed, ranked, slots) = loop {
             let ((total, ranked), relaxed) = self.rank(&searcher, &parsed, req, fetch, true)?;
             let keys = collapse::read_keys(&searcher, &self.fields, &ranked)?;
             let slots = collapse::arrange(&keys, req.per_article);
@@ -420,7 +420,7 @@ impl KnowledgeBase {
                 .map(|s| s.0);
             let exhausted = ranked.len() < fetch;
             if exhausted || last_needed.is_some_and(|i| i + COLLAPSE_LOOKAHEAD < ranked.len()) {
-                break (total, relaxed, ranked, keys, slots);
+                break (total, relaxed, ranked, slots);
             }
             // Rank deeper in proportion to the share of candidates shown so
             // far, with half as much again since copies thicken down the
@@ -439,18 +439,6 @@ impl KnowledgeBase {
             .skip(req.offset)
             .take(req.limit)
             .collect();
-        let more_in_article = match req.per_article.filter(|_| !page.is_empty()) {
-            Some(max) => {
-                let articles = page.iter().map(|&i| keys.articles[i]).collect();
-                let strictness = if relaxed {
-                    Strictness::Any
-                } else {
-                    Strictness::All
-                };
-                self.matches_past_limit(&searcher, &parsed, req, strictness, articles, max)?
-            }
-            None => FxHashMap::default(),
-        };
         let mut hits = Vec::with_capacity(page.len());
         for i in page {
             let (score, addr) = ranked[i];
@@ -466,36 +454,60 @@ impl KnowledgeBase {
                 .take(ALSO_IN_LISTED)
                 .map(|k| self.load_json(&searcher, ranked[k].1))
                 .collect::<Result<_>>()?;
-            hit.more_in_article = more_in_article.get(&keys.articles[i]).copied().unwrap_or(0);
             hits.push(hit);
+        }
+        if let Some(max) = req.per_article {
+            let strictness = if relaxed {
+                Strictness::Any
+            } else {
+                Strictness::All
+            };
+            self.count_more_in_article(&searcher, &parsed, req, strictness, max, &mut hits)?;
         }
         Ok(SearchResults::page(req, started, total, relaxed, hits))
     }
 
-    /// How many of each article's records (keys as in
-    /// [`collapse::Keys::articles`]) matching a parsed query as `strictness`
-    /// says exceed a per-article limit of `max`.
-    fn matches_past_limit(
+    /// Set each hit's [`Hit::more_in_article`]: how many of its article's
+    /// records (or its document's, outside any article) match a parsed query
+    /// as `strictness` says past a per-article limit of `max`. The query is
+    /// narrowed to the hits' articles and documents first, so the count walks
+    /// their records, not every match.
+    fn count_more_in_article(
         &self,
         searcher: &Searcher,
         parsed: &ParsedQuery,
         req: &SearchRequest,
         strictness: Strictness,
-        articles: FxHashSet<u64>,
         max: usize,
-    ) -> Result<FxHashMap<u64, usize>> {
-        let Some(q) = self.matching(parsed, req, strictness) else {
-            return Ok(FxHashMap::default());
+        hits: &mut [Hit],
+    ) -> Result<()> {
+        let Some(matching) = self.matching(parsed, req, strictness) else {
+            return Ok(());
         };
-        let counts = ArticleCounts {
-            field: self.fields.article_key,
-            wanted: articles,
-        };
-        let mut past = searcher.search(&q, &counts)?;
-        for n in past.values_mut() {
-            *n = n.saturating_sub(max);
+        let groups: Vec<(tantivy::schema::Field, &str)> = hits
+            .iter()
+            .map(|h| match &h.record.article_id {
+                Some(a) => (self.fields.article_id, a.as_str()),
+                None => (self.fields.doc_id, h.record.doc_id.as_str()),
+            })
+            .collect();
+        let keys: Vec<u64> = groups.iter().map(|g| id_key(g.1)).collect();
+        let of_groups = any_of(groups.iter().map(|&(field, id)| self.term(field, id)));
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(matching) as Box<dyn Query>),
+            (Occur::Must, of_groups),
+        ]);
+        let counts = searcher.search(
+            &q,
+            &ArticleCounts {
+                field: self.fields.article_key,
+                wanted: keys.iter().copied().collect(),
+            },
+        )?;
+        for (h, key) in hits.iter_mut().zip(keys) {
+            h.more_in_article = counts.get(&key).map_or(0, |n| n.saturating_sub(max));
         }
-        Ok(past)
+        Ok(())
     }
 
     /// The records matching a parsed query (every word or some, as
