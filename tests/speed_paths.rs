@@ -66,15 +66,20 @@ fn bench_measures_every_figure_on_the_sample_corpus() {
     )
     .expect("queries");
     let scratch = work.path().join("scratch");
-    let r = common::json_output(
-        std::process::Command::new(common::bin())
-            .arg("bench")
-            .arg(common::corpus())
-            .arg("--queries")
-            .arg(&queries)
-            .args(["--runs", "1", "--cold-runs", "2", "--json", "--work"])
-            .arg(&scratch),
-    );
+    // `govkb bench` on the sample corpus and these queries, in `scratch`.
+    let bench = |args: &[&str]| {
+        common::json_output(
+            std::process::Command::new(common::bin())
+                .arg("bench")
+                .arg(common::corpus())
+                .arg("--queries")
+                .arg(&queries)
+                .args(["--runs", "1", "--json", "--work"])
+                .arg(&scratch)
+                .args(args),
+        )
+    };
+    let r = bench(&["--cold-runs", "2"]);
     let ingest = &r["ingest"];
     assert_eq!(ingest["files"], 5);
     assert_eq!(ingest["records_by_kind"]["document"], 5);
@@ -93,23 +98,7 @@ fn bench_measures_every_figure_on_the_sample_corpus() {
     assert_eq!(r["query"]["per_article"], serde_json::Value::Null);
 
     // The same queries again on that index, at most one hit per article.
-    let r = common::json_output(
-        std::process::Command::new(common::bin())
-            .arg("bench")
-            .arg(common::corpus())
-            .arg("--queries")
-            .arg(&queries)
-            .args([
-                "--runs",
-                "1",
-                "--cold-runs",
-                "1",
-                "--json",
-                "--queries-only",
-            ])
-            .args(["--per-article", "1", "--work"])
-            .arg(&scratch),
-    );
+    let r = bench(&["--cold-runs", "1", "--queries-only", "--per-article", "1"]);
     assert_eq!(r["query"]["per_article"], 1);
     assert_eq!(r["query"]["queries_with_hits"], 3);
     assert_eq!(r["query"]["errors"], 0);

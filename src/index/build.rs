@@ -216,8 +216,8 @@ fn to_tantivy_named(
     }
     if let Some(h) = r.near_dup {
         d.add_u64(fields.near_dup, h);
+        d.add_u64(fields.doc_key, id_key(&r.doc_id));
     }
-    d.add_u64(fields.doc_key, id_key(&r.doc_id));
     d.add_u64(
         fields.article_key,
         id_key(r.article_id.as_deref().unwrap_or(&r.doc_id)),

@@ -80,8 +80,9 @@ pub struct Fields {
     /// The child records a record carries, by the names they can be
     /// filtered by ([`super::children`]).
     pub child_keys: Field,
-    /// A hash of the document id ([`crate::record::near_dup::id_key`]):
-    /// search collapses only copies from other documents.
+    /// With a fingerprint, a hash of the document id
+    /// ([`crate::record::near_dup::id_key`]): search collapses only copies
+    /// from other documents.
     pub doc_key: Field,
     /// A hash of the article id, or of the document id for records outside
     /// any article: the group a search's per-article limit counts hits in.

@@ -69,7 +69,7 @@ impl AlsoIn {
 pub struct Keys {
     /// Near-duplicate fingerprints (`None`: never collapsed).
     pub fps: Vec<Option<u64>>,
-    /// Document keys ([`crate::record::near_dup::id_key`]).
+    /// Document keys ([`crate::record::near_dup::id_key`]; 0 without a fingerprint).
     pub docs: Vec<u64>,
     /// Article keys: of the article, or of the document outside any article.
     pub articles: Vec<u64>,
