@@ -71,15 +71,18 @@ pub struct Keys {
     pub fps: Vec<Option<u64>>,
     /// Document keys ([`crate::record::near_dup::id_key`]; 0 without a fingerprint).
     pub docs: Vec<u64>,
-    /// Article keys: of the article, or of the document outside any article.
+    /// Article keys: of the article, or of the document outside any
+    /// article (empty unless read for a per-article limit).
     pub articles: Vec<u64>,
 }
 
-/// The [`Keys`] of ranked records, from fast fields.
+/// The [`Keys`] of ranked records, from fast fields; their article keys
+/// only `with_articles` (for a per-article limit).
 pub fn read_keys(
     searcher: &Searcher,
     fields: &Fields,
     ranked: &[(f32, DocAddress)],
+    with_articles: bool,
 ) -> Result<Keys> {
     let schema = searcher.schema();
     let names =
@@ -97,10 +100,14 @@ pub fn read_keys(
             ]);
         }
         let [fp, doc, article] = column.as_ref().expect("opened above");
-        keys.fps.push(fp.first(a.doc_id));
-        keys.docs.push(doc.first(a.doc_id).unwrap_or_default());
-        keys.articles
-            .push(article.first(a.doc_id).unwrap_or_default());
+        let fp = fp.first(a.doc_id);
+        keys.fps.push(fp);
+        keys.docs
+            .push(fp.and_then(|_| doc.first(a.doc_id)).unwrap_or_default());
+        if with_articles {
+            keys.articles
+                .push(article.first(a.doc_id).unwrap_or_default());
+        }
     }
     Ok(keys)
 }
@@ -187,10 +194,15 @@ pub enum Slot {
 /// candidates ranked before it, so pages cut from a longer ranking agree with
 /// those of a shorter one.
 pub fn arrange(keys: &Keys, per_article: Option<usize>) -> Vec<Slot> {
-    let crowded = match per_article {
-        Some(max) => crowd(&keys.articles, max),
-        None => vec![false; keys.fps.len()],
+    let copy_or_shown = |copy_of: Option<usize>| copy_of.map_or(Slot::Shown, Slot::CopyOf);
+    let Some(max) = per_article else {
+        return collapse(&keys.fps, &keys.docs)
+            .into_iter()
+            .map(copy_or_shown)
+            .collect();
     };
+    debug_assert_eq!(keys.articles.len(), keys.fps.len(), "article keys not read");
+    let crowded = crowd(&keys.articles, max);
     let fps: Vec<Option<u64>> = keys
         .fps
         .iter()
@@ -200,10 +212,12 @@ pub fn arrange(keys: &Keys, per_article: Option<usize>) -> Vec<Slot> {
     collapse(&fps, &keys.docs)
         .into_iter()
         .zip(crowded)
-        .map(|(copy_of, out)| match (copy_of, out) {
-            (_, true) => Slot::Crowded,
-            (Some(j), false) => Slot::CopyOf(j),
-            (None, false) => Slot::Shown,
+        .map(|(copy_of, out)| {
+            if out {
+                Slot::Crowded
+            } else {
+                copy_or_shown(copy_of)
+            }
         })
         .collect()
 }

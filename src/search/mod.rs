@@ -410,7 +410,8 @@ impl KnowledgeBase {
         // one, so every page is cut from the same order.
         let (total, relaxed, ranked, slots) = loop {
             let ((total, ranked), relaxed) = self.rank(&searcher, &parsed, req, fetch, true)?;
-            let keys = collapse::read_keys(&searcher, &self.fields, &ranked)?;
+            let keys =
+                collapse::read_keys(&searcher, &self.fields, &ranked, req.per_article.is_some())?;
             let slots = collapse::arrange(&keys, req.per_article);
             let last_needed = slots
                 .iter()
