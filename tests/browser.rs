@@ -118,6 +118,13 @@ fn search_page_in_headless_chromium() {
         dom.contains("within=003_cfe1f94d390e57b3%23a3"),
         "the link does not search within the article:\n{dom}"
     );
+    // Figures are listed from their passages: the limit is not sent for them.
+    let dom = chromium(&bin, &format!("{spread}&kind=figure"), &["--dump-dom"]);
+    assert!(
+        !dom.contains("检索失败"),
+        "the limit broke a figure search:\n{dom}"
+    );
+    assert!(dom.contains("找到 "), "no figure results:\n{dom}");
     let within = format!("{search}&within={}", encode("003_cfe1f94d390e57b3#a3"));
     let dom = chromium(&bin, &within, &["--dump-dom"]);
     assert!(dom.contains("找到 11 条结果"), "{dom}");

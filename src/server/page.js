@@ -8,6 +8,8 @@ const MAX_OFFSET = 10000;
 const FILTERS = ["kind", "doc_type", "year", "region", "unit", "per_article"];
 /** Choices of the per-article limit menu ("" is no limit). */
 const PER_ARTICLE = [["1", "1 条"], ["2", "2 条"], ["3", "3 条"]];
+/** Kinds listed from their passages, which a per-article limit does not apply to. */
+const NO_PER_ARTICLE = ["figure", "measure", "unit"];
 
 const KIND = {
   passage: "段落", case: "案例", figure: "数据", measure: "措施",
@@ -131,6 +133,7 @@ async function runSearch(s) {
   $("status").textContent = "正在检索……";
   const p = new URLSearchParams({ q: s.q, limit: PAGE_SIZE, offset: (s.page - 1) * PAGE_SIZE });
   for (const f of FILTERS) if (s[f]) p.set(f, s[f]);
+  if (NO_PER_ARTICLE.includes(s.kind)) p.delete("per_article");
   if (s.within) p.set("within", s.within);
   const fp = new URLSearchParams({ q: s.q });
   if (s.kind) fp.set("kind", s.kind);
@@ -175,6 +178,7 @@ function renderFilters(s, f) {
   fillSelect($("f-region"), s.region, counted(f && f.region));
   fillSelect($("f-unit"), s.unit, counted(f && f.unit));
   fillSelect($("f-per_article"), s.per_article, PER_ARTICLE, "不限");
+  $("f-per_article").disabled = NO_PER_ARTICLE.includes(s.kind);
 }
 
 /** The "only within" line: the article's or document's title when a hit names it, else the id. */
