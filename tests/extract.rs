@@ -604,3 +604,37 @@ fn a_measure_spanning_paragraphs_is_found_by_its_earlier_paragraph() {
         .collect();
     assert_eq!(of_measure, ["区委农办", "区乡村振兴局", "区委编办"]);
 }
+
+/// A heading whose annotation is on the next line (joined to it when the
+/// text is cleaned, as in plans extracted from PDF) keeps a clean label, and
+/// the annotation makes a measure under that heading with its units.
+#[test]
+fn an_annotation_on_the_line_after_a_heading_is_a_measure_of_it() {
+    let name = "001_ce8c2f571f49a2a9.txt";
+    let dir = tempfile::tempdir().expect("temp");
+    let mut text = std::fs::read_to_string(common::corpus().join(name)).expect("001");
+    let heading = "（五）健全农村低收入人口常态化监测帮扶机制";
+    text.push_str(&format!(
+        "\n{heading}\n\n（牵头单位：区民政局、区乡村振兴局，责任单位：各镇）\n"
+    ));
+    std::fs::write(dir.path().join(name), text).expect("write");
+    let doc = govkb::pipeline::load_document(dir.path(), &dir.path().join(name))
+        .expect("parse")
+        .0;
+    let last = doc.passages.last().expect("a passage");
+    assert_eq!(last.section_path.last().map(String::as_str), Some(heading));
+    let records = govkb::record::document_records(&doc);
+    let measure = records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Passage)
+        .rev()
+        .find_map(|p| p.detail.get("measure"))
+        .expect("a measure");
+    assert_eq!(measure["heading"], heading);
+    assert_eq!(measure["number"], "五");
+    assert_eq!(
+        measure["lead"],
+        serde_json::json!(["海口市美兰区民政局", "海口市美兰区乡村振兴局"])
+    );
+    assert_eq!(measure["responsible"], serde_json::json!(["各镇"]));
+}

@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::extract::locality;
-use crate::extract::units::jurisdiction_of;
+use crate::extract::units::{find_annotations, jurisdiction_of};
 use crate::model::{Article, DocMeta, DocType, Document, Passage, Section, Span};
 use crate::normalize::{Block, BlockKind};
 use crate::read::SourceFile;
@@ -200,20 +200,63 @@ struct FlatHeading {
 }
 
 /// The short label of a numbered block: `（1）摘帽不摘责任，接续…` → `（1）摘帽不摘责任`.
+/// A responsibility annotation is not part of it, nor is a bracket the label
+/// would end inside: `七、健全机制（牵头单位：区财政局）` → `七、健全机制`.
 fn heading_label(text: &str) -> String {
     let (head, _) = headings::split_heading(text);
-    if head.len() < text.len() || text.chars().count() <= 40 {
-        return head.to_string();
+    // The label, and whether it is a truncation to be marked with `…`.
+    let (label, elided) = if head.len() < text.len() || text.chars().count() <= 40 {
+        (head, false)
+    } else {
+        let cut = text
+            .char_indices()
+            .take(40)
+            .find(|(_, c)| matches!(c, '，' | '；' | ',' | ';' | '：'))
+            .map(|(i, _)| i);
+        match cut {
+            Some(i) => (&text[..i], false),
+            None => (
+                text.char_indices()
+                    .nth(30)
+                    .map_or(text, |(i, _)| &text[..i]),
+                true,
+            ),
+        }
+    };
+    let numbering = headings::numbering(label).map_or(0, |(_, n)| n);
+    let annotation = find_annotations(text, "").first().map(|a| a.start);
+    let end = [annotation, unclosed_bracket(label)]
+        .into_iter()
+        .flatten()
+        .filter(|&at| at > numbering)
+        .min();
+    if let Some(at) = end {
+        let kept: String = label.chars().take(at).collect();
+        let kept = kept.trim_end();
+        if kept.chars().count() > numbering {
+            return kept.to_string();
+        }
     }
-    let cut = text
-        .char_indices()
-        .take(40)
-        .find(|(_, c)| matches!(c, '，' | '；' | ',' | ';' | '：'))
-        .map(|(i, _)| i);
-    match cut {
-        Some(i) => text[..i].to_string(),
-        None => text.chars().take(30).collect::<String>() + "…",
+    if elided {
+        format!("{label}…")
+    } else {
+        label.to_string()
     }
+}
+
+/// Char offset of the first opening bracket of `text` left open at its end.
+fn unclosed_bracket(text: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '（' | '(' => open.push(i),
+            '）' | ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.first().copied()
 }
 
 /// A Markdown heading that is really an inline lead (`一是…`) or a long paragraph.
@@ -505,6 +548,44 @@ mod tests {
         assert_eq!(
             heading_label("（1）摘帽不摘责任，接续和强化“十三五”脱贫攻坚责任机制，保持乡村振兴工作队、帮扶责任人队伍稳定，继续派驻第一书记和乡村振兴工作队。"),
             "（1）摘帽不摘责任"
+        );
+    }
+
+    #[test]
+    fn labels_leave_out_annotations_and_open_brackets() {
+        // The annotation of a measure merged into its heading's line.
+        assert_eq!(
+            heading_label("七、健全农村低收入人口常态化监测帮扶机制（牵头单位：区财政局、区乡村振兴局、区农业农村局，责任单位：各镇）"),
+            "七、健全农村低收入人口常态化监测帮扶机制"
+        );
+        assert_eq!(
+            heading_label("3.持续规范管理光伏扶贫项目（责任单位：区发改委）"),
+            "3.持续规范管理光伏扶贫项目"
+        );
+        // Cut at a colon inside a bracket that is no annotation.
+        assert_eq!(
+            heading_label(
+                "二、做好防汛准备工作的各项保障措施落实到位（联系人：陈大光，联系电话：65312449）"
+            ),
+            "二、做好防汛准备工作的各项保障措施落实到位"
+        );
+        // A long heading without a comma within its first 40 chars.
+        assert_eq!(
+            heading_label("六、加强对农村低收入人口的动态监测帮扶(责任单位:区委实施乡村振兴战略领导小组各成员单位,各镇)"),
+            "六、加强对农村低收入人口的动态监测帮扶"
+        );
+        assert_eq!(
+            heading_label("五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提升五年行动方案各项任务"),
+            "五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提…"
+        );
+        // Closed brackets and the numbering's own stay.
+        assert_eq!(
+            heading_label("（二）实施“3+7+N”（试行）"),
+            "（二）实施“3+7+N”（试行）"
+        );
+        assert_eq!(
+            heading_label("（1）（牵头单位：区财政局）"),
+            "（1）（牵头单位：区财政局）"
         );
     }
 
