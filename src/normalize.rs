@@ -339,7 +339,10 @@ fn markdown_blocks(text: &str) -> Vec<Block> {
     let mut kind = BlockKind::Paragraph;
     let mut strong_depth = 0usize;
     let mut plain_chars = 0usize;
-    let mut list_numbers: Vec<Option<u64>> = Vec::new();
+    // Per open list, whether it is ordered; and the number an ordered item
+    // has opened with while nothing else of the item has come yet.
+    let mut list_ordered: Vec<bool> = Vec::new();
+    let mut item_number = String::new();
     let mut in_cell = false;
     let flush = |blocks: &mut Vec<Block>, buf: &mut String, kind: BlockKind, plain: &mut usize| {
         // CommonMark does not close `**` between CJK punctuation and a letter
@@ -356,7 +359,10 @@ fn markdown_blocks(text: &str) -> Vec<Block> {
         buf.clear();
         *plain = 0;
     };
-    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for (event, range) in
+        Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
+            .into_offset_iter()
+    {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 flush(&mut blocks, &mut buf, kind, &mut plain_chars);
@@ -365,19 +371,30 @@ fn markdown_blocks(text: &str) -> Vec<Block> {
             Event::Start(Tag::Paragraph)
             | Event::Start(Tag::TableRow)
             | Event::Start(Tag::TableHead) => {
-                flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                // A loose list's item holds paragraphs: the first one goes on
+                // after the item's number.
+                if item_number.is_empty() || buf != item_number {
+                    flush(&mut blocks, &mut buf, kind, &mut plain_chars);
+                }
                 kind = BlockKind::Paragraph;
             }
-            Event::Start(Tag::List(start)) => list_numbers.push(start),
+            Event::Start(Tag::List(start)) => list_ordered.push(start.is_some()),
             Event::End(TagEnd::List(_)) => {
-                list_numbers.pop();
+                list_ordered.pop();
             }
             Event::Start(Tag::Item) => {
                 flush(&mut blocks, &mut buf, kind, &mut plain_chars);
                 kind = BlockKind::Paragraph;
-                if let Some(Some(n)) = list_numbers.last_mut() {
-                    buf.push_str(&format!("{n}. "));
-                    *n += 1;
+                item_number.clear();
+                if list_ordered.last() == Some(&true) {
+                    // The number as written (CommonMark renumbers from the
+                    // first), as a numbered heading's `3. `.
+                    let marker = &text[range.start..range.end];
+                    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
+                    if digits > 0 {
+                        item_number = format!("{}. ", &marker[..digits]);
+                        buf.push_str(&item_number);
+                    }
                 }
             }
             Event::Start(Tag::TableCell) => {
@@ -517,6 +534,29 @@ mod tests {
         assert!(blocks
             .iter()
             .all(|b| !b.text.contains("**") && !b.text.contains('#')));
+    }
+
+    #[test]
+    fn markdown_list_items_keep_their_numbers_as_written() {
+        // A loose list (items apart) wraps each item in a paragraph.
+        let md =
+            "# 方案\n\n1. 讲好脱贫故事。大力推广先进典型。\n\n3. 继续开展专项治理。\n\n- 一项\n";
+        let texts: Vec<String> = to_blocks(&src(md, SourceFormat::Markdown))
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "方案",
+                "1.讲好脱贫故事。大力推广先进典型。",
+                "3.继续开展专项治理。",
+                "一项"
+            ]
+        );
+        let tight = to_blocks(&src("10. 加大投入\n11. 强化监管\n", SourceFormat::Markdown));
+        assert_eq!(tight[0].text, "10.加大投入");
+        assert_eq!(tight[1].text, "11.强化监管");
     }
 
     #[test]
