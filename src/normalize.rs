@@ -159,7 +159,8 @@ fn last_line(s: &str) -> &str {
 }
 
 /// A block of a plain-text file. Stray Markdown a converter left behind
-/// (`## ` heading marks, `**bold**` pairs) becomes structure, not text.
+/// (`## ` heading marks, `**` bold marks, paired or with their other half
+/// lost to a line break) becomes structure, not text.
 fn paragraph(raw: &str) -> Block {
     let hashes = raw.chars().take_while(|&c| c == '#').count();
     let (kind, body) = if (1..=6).contains(&hashes) && raw[hashes..].starts_with(' ') {
@@ -167,8 +168,7 @@ fn paragraph(raw: &str) -> Block {
     } else {
         (BlockKind::Paragraph, raw)
     };
-    let pairs = body.matches("**").count();
-    let text = if pairs > 0 && pairs % 2 == 0 {
+    let text = if body.contains("**") {
         std::borrow::Cow::Owned(body.replace("**", ""))
     } else {
         std::borrow::Cow::Borrowed(body)
@@ -456,6 +456,8 @@ mod tests {
     fn stray_markdown_in_plain_text() {
         let b = paragraph("1.**强化产业扶贫。**加大投入");
         assert_eq!(b.text, "1.强化产业扶贫。加大投入");
+        let unpaired = paragraph("7. **加大扶智扶志力度。");
+        assert_eq!(unpaired.text, "7.加大扶智扶志力度。");
         let h = paragraph("## 一、总体思路");
         assert_eq!(
             (h.kind, h.text.as_str()),
