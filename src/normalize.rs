@@ -3,6 +3,8 @@
 //! hard-wrapped lines, words split across lines, stray spaces — and reading
 //! Markdown structure through pulldown-cmark.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::read::{SourceFile, SourceFormat};
@@ -31,11 +33,44 @@ pub struct Block {
 
 /// Normalise a decoded file into clean blocks.
 pub fn to_blocks(src: &SourceFile) -> Vec<Block> {
+    let text = unglue_headings(&src.text);
     let raw = match src.format {
-        SourceFormat::Text => text_blocks(&src.text),
-        SourceFormat::Markdown => markdown_blocks(&src.text),
+        SourceFormat::Text => text_blocks(&text),
+        SourceFormat::Markdown => markdown_blocks(&text),
     };
     join_broken_paragraphs(raw)
+}
+
+/// The level of the Markdown heading mark opening `line` (`## 标题` → 2).
+pub fn atx_level(line: &str) -> Option<usize> {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    ((1..=6).contains(&hashes) && line[hashes..].starts_with(' ')).then_some(hashes)
+}
+
+/// A Markdown heading mark glued to the end of a sentence, where a line
+/// break was lost (`…介绍了经验做法。## 打造“红色物业”`), starts a line of its
+/// own, so the heading is one.
+fn unglue_headings(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    for (i, _) in text.match_indices("# ") {
+        // The run of marks this `#` ends, and what comes before it.
+        let start = text[..i].trim_end_matches('#').len();
+        let glued = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| matches!(c, '。' | '！' | '？' | '；' | '）' | '”' | ')'));
+        if glued && start >= copied && atx_level(&text[start..]).is_some() {
+            out.push_str(&text[copied..start]);
+            out.push('\n');
+            copied = start;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// Whether `c` is a CJK ideograph or CJK punctuation/full-width form.
@@ -135,7 +170,7 @@ fn text_blocks(text: &str) -> Vec<Block> {
                 Some(w) => {
                     unbalanced(&current)
                         || is_unit_annotation(next)
-                        || display_width(last_line(&current)) + 6 >= w && !starts_heading(next)
+                        || display_width(last_line(&current)) + 6 >= w && !opens_heading(next)
                 }
                 None => should_join(&current, next),
             };
@@ -162,16 +197,14 @@ fn last_line(s: &str) -> &str {
 /// (`## ` heading marks, `**` bold marks, paired or with their other half
 /// lost to a line break) becomes structure, not text.
 fn paragraph(raw: &str) -> Block {
-    let hashes = raw.chars().take_while(|&c| c == '#').count();
-    let (kind, body) = if (1..=6).contains(&hashes) && raw[hashes..].starts_with(' ') {
-        (BlockKind::Heading(hashes as u8), &raw[hashes..])
-    } else {
-        (BlockKind::Paragraph, raw)
+    let (kind, body) = match atx_level(raw) {
+        Some(level) => (BlockKind::Heading(level as u8), &raw[level..]),
+        None => (BlockKind::Paragraph, raw),
     };
     let text = if body.contains("**") {
-        std::borrow::Cow::Owned(body.replace("**", ""))
+        Cow::Owned(body.replace("**", ""))
     } else {
-        std::borrow::Cow::Borrowed(body)
+        Cow::Borrowed(body)
     };
     Block {
         kind,
@@ -185,9 +218,14 @@ pub fn starts_heading(line: &str) -> bool {
     crate::parse::headings::heading_level(line).is_some()
 }
 
+/// Whether a line opens a heading, numbered or marked as Markdown (`## `).
+fn opens_heading(line: &str) -> bool {
+    starts_heading(line) || atx_level(line).is_some()
+}
+
 /// Whether the paragraph `prev` is unfinished and `next` continues it.
 fn should_join(prev: &str, next: &str) -> bool {
-    if next.is_empty() || starts_heading(next) {
+    if next.is_empty() || opens_heading(next) {
         return false;
     }
     if unbalanced(prev) || is_unit_annotation(next) {
@@ -463,6 +501,41 @@ mod tests {
             (h.kind, h.text.as_str()),
             (BlockKind::Heading(2), "一、总体思路")
         );
+    }
+
+    #[test]
+    fn a_heading_mark_glued_to_a_sentence_starts_a_heading() {
+        assert_eq!(
+            unglue_headings("江镇李娟介绍了本村经验做法。## 打造“红色物业”\n正文。"),
+            "江镇李娟介绍了本村经验做法。\n## 打造“红色物业”\n正文。"
+        );
+        // Not glued after a sentence, or not a heading mark: left alone.
+        for text in [
+            "## 标题\n",
+            "编号#1 项目",
+            "第3期## 要点",
+            "C# 语言",
+            "做法。#标题",
+        ] {
+            assert!(matches!(unglue_headings(text), Cow::Borrowed(_)), "{text}");
+        }
+        for format in [SourceFormat::Text, SourceFormat::Markdown] {
+            let text =
+                "二、工作成效\n\n郑兰带头发展产业。## 党建联建聚合力\n\n党建联建聚合了各方力量。\n";
+            let blocks = to_blocks(&src(text, format));
+            let kinds: Vec<(BlockKind, &str)> =
+                blocks.iter().map(|b| (b.kind, b.text.as_str())).collect();
+            assert_eq!(
+                kinds,
+                [
+                    (BlockKind::Paragraph, "二、工作成效"),
+                    (BlockKind::Paragraph, "郑兰带头发展产业。"),
+                    (BlockKind::Heading(2), "党建联建聚合力"),
+                    (BlockKind::Paragraph, "党建联建聚合了各方力量。"),
+                ],
+                "{format:?}"
+            );
+        }
     }
 
     #[test]

@@ -394,10 +394,7 @@ pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile> {
 pub fn looks_like_markdown(text: &str) -> bool {
     let headings = text
         .lines()
-        .filter(|l| {
-            let hashes = l.chars().take_while(|&c| c == '#').count();
-            (1..=6).contains(&hashes) && l[hashes..].starts_with(' ')
-        })
+        .filter(|l| crate::normalize::atx_level(l).is_some())
         .take(3)
         .count();
     headings >= 3
