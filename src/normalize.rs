@@ -60,7 +60,7 @@ fn unglue_headings(text: &str) -> Cow<'_, str> {
             .chars()
             .next_back()
             .is_some_and(|c| matches!(c, '。' | '！' | '？' | '；' | '）' | '”' | ')'));
-        if glued && start >= copied && atx_level(&text[start..]).is_some() {
+        if glued && atx_level(&text[start..]).is_some() {
             out.push_str(&text[copied..start]);
             out.push('\n');
             copied = start;

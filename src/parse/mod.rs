@@ -223,17 +223,19 @@ fn heading_label(text: &str) -> String {
             ),
         }
     };
-    let numbering = headings::numbering(label).map_or(0, |(_, n)| n);
+    // Where the label would take in an annotation or end inside a bracket.
+    let number_len = headings::numbering(label).map_or(0, |(_, n)| n);
+    let label_len = label.chars().count();
     let annotation = find_annotations(text, "").first().map(|a| a.start);
     let end = [annotation, unclosed_bracket(label)]
         .into_iter()
         .flatten()
-        .filter(|&at| at > numbering)
+        .filter(|&at| at > number_len && at < label_len)
         .min();
     if let Some(at) = end {
         let kept: String = label.chars().take(at).collect();
         let kept = kept.trim_end();
-        if kept.chars().count() > numbering {
+        if kept.chars().count() > number_len {
             return kept.to_string();
         }
     }
@@ -576,6 +578,11 @@ mod tests {
         );
         assert_eq!(
             heading_label("五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提升五年行动方案各项任务"),
+            "五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提…"
+        );
+        // An annotation after the label leaves it as it was.
+        assert_eq!(
+            heading_label("五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提升五年行动方案各项任务（责任单位：区住建局）"),
             "五、统筹推进农村基础设施和公共服务建设以及农村人居环境整治提…"
         );
         // Closed brackets and the numbering's own stay.
