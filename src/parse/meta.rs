@@ -16,6 +16,9 @@ static ISSUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})\s*年\s*第\s*(\d{1,3})\s*期").unwrap());
 static TOTAL_ISSUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"总第\s*(\d{1,5})\s*期").unwrap());
+/// The longest line taken for a bulletin's masthead (`海口市乡村振兴工作动态`).
+const MASTHEAD_MAX_CHARS: usize = 20;
+
 static MAGAZINE_ISSUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(\d{4})\s*(?:年\s*)?(?:NO|第)\.?\s*(\d{1,3})").unwrap());
 
@@ -85,9 +88,15 @@ pub fn ends_like_unit(s: &str) -> bool {
     SUFFIXES.iter().any(|s2| s.ends_with(s2))
 }
 
-/// Document kind from the header text (the first blocks of a file).
+/// Document kind from the header text (the first blocks of a file). A
+/// `…动态` masthead is a short line ending in the word, which is common in
+/// body text and headings (`(二)健全防止返贫动态监测和帮扶机制`).
 pub fn doc_type(header: &str, title: &str) -> DocType {
-    if header.contains("简报") || header.contains("动态") && ISSUE.is_match(header) {
+    let dynamics_masthead = header
+        .lines()
+        .map(str::trim)
+        .any(|l| l.ends_with("动态") && l.chars().count() <= MASTHEAD_MAX_CHARS);
+    if header.contains("简报") || dynamics_masthead && ISSUE.is_match(header) {
         DocType::Bulletin
     } else if header.contains("部刊")
         || header.contains("期刊")
@@ -169,6 +178,26 @@ mod tests {
         assert_eq!(
             editor("责任编辑：王怡电话：65368495").as_deref(),
             Some("王怡")
+        );
+    }
+
+    #[test]
+    fn document_kinds_from_the_header() {
+        assert_eq!(
+            doc_type("海口市乡村振兴工作动态\n2023年第5期\n海口市乡村振兴局", ""),
+            DocType::Bulletin
+        );
+        // 动态 in body text is no masthead: the magazine's issue line decides.
+        let magazine = "瑞金三农\n印刷日期：2024年3月15日\n2024\nNO.1 总第49期\n\
+            （9）落实防返贫致贫动态监测帮扶，防止返贫。\n(二)健全防止返贫动态监测\n\
+            (本文转载自《党建研究》2019年第68期)";
+        assert_eq!(doc_type(magazine, ""), DocType::Magazine);
+        assert_eq!(
+            doc_type(
+                "美发〔2021〕7号\n建立返贫动态监测机制",
+                "关于印发实施方案的通知"
+            ),
+            DocType::Notice
         );
     }
 }
