@@ -257,3 +257,57 @@ fn a_sentence_heading_with_nothing_under_it_is_a_passage() {
         .collect();
     assert_eq!(span, heading);
 }
+
+/// Parse `text` written to a temporary file `name`.
+fn parse_text(name: &str, text: &str) -> Document {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join(name), text).expect("write");
+    load_document(dir.path(), &dir.path().join(name))
+        .expect("parse")
+        .0
+}
+
+/// A distribution line inside the body (pasted in from another issue) does
+/// not start the 报尾: the articles after it keep their text, and the
+/// distribution list is the one at the end.
+#[test]
+fn a_distribution_line_in_the_body_does_not_end_the_bulletin() {
+    let name = "003_cfe1f94d390e57b3.txt";
+    let before = doc(name);
+    let text = std::fs::read_to_string(common::corpus().join(name)).expect("003");
+    let at = text.find("### 三、强化积分管理").expect("section 三");
+    let pasted = format!(
+        "{}**发：**各市（县）委实施乡村振兴战略领导小组\n\n{}",
+        &text[..at],
+        &text[at..]
+    );
+    let after = parse_text(name, &pasted);
+    assert_eq!(after.meta.distribution, before.meta.distribution);
+    assert_eq!(after.meta.editor.as_deref(), Some("王怡"));
+    assert_eq!(after.articles.len(), 3);
+    assert_eq!(after.passages.len(), before.passages.len() + 1);
+    assert!(after.passages.iter().any(|p| p
+        .text
+        .starts_with("针对治理主体的不同，昌江清单积分制奖励形式")));
+}
+
+/// A magazine issue without a table of contents still has its body read:
+/// the lines after the cover become articles, as in a bulletin.
+#[test]
+fn a_magazine_without_contents_keeps_its_body() {
+    let text = "# 瑞金三农\n\n地址：瑞金市坡大路25号\n\n印刷日期：2024年3月15日\n\n2024\nNO.1 总第49期\n\n\
+        一、创新奖励激励方式，引领乡村善治新风尚\n\n\
+        针对治理主体的不同，瑞金市积分制奖励形式分为物质奖励和精神奖励两种。\n\n\
+        ## 党建引领以新质生产力驱动乡村产业振兴\n\n\
+        崖州区依托科技城的人才资源创新推出“博士村长”项目，引智入乡村。\n";
+    let d = parse_text("瑞金三农.md", text);
+    assert_eq!(d.meta.doc_type, DocType::Magazine);
+    assert_eq!(d.meta.title, "瑞金三农");
+    assert_eq!(d.meta.issue.as_deref(), Some("2024 NO.1"));
+    assert_eq!(d.meta.total_issue, Some(49));
+    let titles: Vec<&str> = d.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles.last(), Some(&"党建引领以新质生产力驱动乡村产业振兴"));
+    let texts: Vec<&str> = d.passages.iter().map(|p| p.text.as_str()).collect();
+    assert!(texts.contains(&"针对治理主体的不同，瑞金市积分制奖励形式分为物质奖励和精神奖励两种。"));
+    assert!(texts.contains(&"崖州区依托科技城的人才资源创新推出“博士村长”项目，引智入乡村。"));
+}

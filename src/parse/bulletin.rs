@@ -4,6 +4,9 @@
 use super::{credit_line, is_title_like, meta, ArticlePlan, Layout, Line};
 use crate::normalize::BlockKind;
 
+/// The longest line other than a distribution or editor line taken into the 报尾.
+const FOOTER_SHORT_LINE_CHARS: usize = 40;
+
 /// Find metadata and articles of a bulletin.
 pub fn lay_out(lines: &[Line]) -> Layout {
     let mut layout = Layout::default();
@@ -20,12 +23,29 @@ pub fn lay_out(lines: &[Line]) -> Layout {
         }
         start += 1;
     }
-    layout.articles = if has_article_headings(&lines[start..footer_start]) {
-        heading_articles(lines, start, footer_start)
-    } else {
-        credited_articles(lines, start, footer_start)
-    };
+    layout.articles = body_articles(lines, start, footer_start);
     layout
+}
+
+/// The articles of the body `lines[start..end]`: opened by Markdown headings
+/// in a converted bulletin, else each running from its headline to its
+/// credit line. Lines before the first heading are articles of the second
+/// kind, so no body text is left out.
+pub fn body_articles(lines: &[Line], start: usize, end: usize) -> Vec<ArticlePlan> {
+    if !has_article_headings(&lines[start..end]) {
+        return credited_articles(lines, start, end);
+    }
+    let mut articles = heading_articles(lines, start, end);
+    let first = articles.first().map_or(end, |a| a.title_lines.start);
+    if lines[start..first]
+        .iter()
+        .any(|l| l.kind != BlockKind::Rule)
+    {
+        let mut leading = credited_articles(lines, start, first);
+        leading.append(&mut articles);
+        articles = leading;
+    }
+    articles
 }
 
 /// Read the 报头; returns the index of the first line after it.
@@ -65,13 +85,24 @@ fn read_header(lines: &[Line], layout: &mut Layout) -> usize {
     end
 }
 
-/// Read the 报尾 (from the first distribution or editor line to the end);
-/// returns where it starts.
+/// Read the 报尾: the distribution and editor lines that end the issue, with
+/// the rules and short lines among them (a wrapped 发 list, 共印 N 份). A
+/// distribution line in the body does not end it. Returns where it starts.
 fn read_footer(lines: &[Line], from: usize, layout: &mut Layout) -> usize {
     let is_footer = |t: &str| {
         meta::distribution_line(t).is_some() || t.starts_with("责任编辑") || t.starts_with("编辑：")
     };
-    let Some(mut start) = (from..lines.len()).find(|&i| is_footer(&lines[i].text)) else {
+    let footer_like = |l: &Line| {
+        l.kind == BlockKind::Rule
+            || is_footer(&l.text)
+            || l.text.chars().count() <= FOOTER_SHORT_LINE_CHARS && !l.text.ends_with('。')
+    };
+    let tail = (from..lines.len())
+        .rev()
+        .take_while(|&i| footer_like(&lines[i]))
+        .last()
+        .unwrap_or(lines.len());
+    let Some(mut start) = (tail..lines.len()).find(|&i| is_footer(&lines[i].text)) else {
         return lines.len();
     };
     for line in &lines[start..] {

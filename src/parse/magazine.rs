@@ -2,7 +2,7 @@
 //! metadata; the contents list (column, title, byline) finds the articles in
 //! the body, whose Markdown heading levels cannot be trusted.
 
-use super::{column_tag, meta, ArticlePlan, Layout, Line};
+use super::{bulletin, column_tag, headings, meta, ArticlePlan, Layout, Line};
 use crate::normalize::BlockKind;
 
 /// One entry of the table of contents.
@@ -22,6 +22,12 @@ pub fn lay_out(lines: &[Line]) -> Layout {
     read_cover(lines, &mut layout);
     let (toc, toc_end) = read_toc(lines);
     let starts = article_starts(lines, &toc, toc_end);
+    if starts.is_empty() {
+        // No contents to find articles by: read the body as a bulletin's.
+        let body = toc_end.max(cover_end(lines));
+        layout.articles = bulletin::body_articles(lines, body, lines.len());
+        return layout;
+    }
     let mut column = None;
     for (k, &(start, entry)) in starts.iter().enumerate() {
         let stop = starts.get(k + 1).map(|s| s.0).unwrap_or(lines.len());
@@ -93,6 +99,20 @@ fn read_cover(lines: &[Line], layout: &mut Layout) {
             head.iter()
                 .find_map(|t| t.strip_suffix("主办").map(str::to_string))
         });
+}
+
+/// Where the cover block ends: at the first line after the title that reads
+/// as body text (a numbered heading, a Markdown heading or a sentence).
+fn cover_end(lines: &[Line]) -> usize {
+    (1..lines.len())
+        .find(|&i| {
+            let t = &lines[i].text;
+            matches!(lines[i].kind, BlockKind::Heading(_))
+                || headings::heading_level(t).is_some()
+                || t.ends_with('。')
+                || t.chars().nth(40).is_some()
+        })
+        .unwrap_or(lines.len())
 }
 
 /// A page-range line of the contents: `..... 09 ~ 37`.
