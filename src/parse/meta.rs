@@ -17,7 +17,7 @@ static ISSUE: LazyLock<Regex> =
 static TOTAL_ISSUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"总第\s*(\d{1,5})\s*期").unwrap());
 /// The longest line taken for a bulletin's masthead (`海口市乡村振兴工作动态`).
-const MASTHEAD_MAX_CHARS: usize = 20;
+const MASTHEAD_MAX_CHARS: usize = 30;
 
 static MAGAZINE_ISSUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(\d{4})\s*(?:年\s*)?(?:NO|第)\.?\s*(\d{1,3})").unwrap());
@@ -89,14 +89,23 @@ pub fn ends_like_unit(s: &str) -> bool {
 }
 
 /// Document kind from the header text (the first blocks of a file). A
-/// `…动态` masthead is a short line ending in the word, which is common in
-/// body text and headings (`(二)健全防止返贫动态监测和帮扶机制`).
+/// bulletin's masthead (`海南乡村振兴简报`, `…工作动态（增刊）`) is a short line of
+/// its own ending in 简报 or 动态; both words are common in body text and
+/// headings (`(二)健全防止返贫动态监测和帮扶机制`, `…编发简报12期`).
 pub fn doc_type(header: &str, title: &str) -> DocType {
-    let dynamics_masthead = header
-        .lines()
-        .map(str::trim)
-        .any(|l| l.ends_with("动态") && l.chars().count() <= MASTHEAD_MAX_CHARS);
-    if header.contains("简报") || dynamics_masthead && ISSUE.is_match(header) {
+    // The name ends in `word`; only an issue number may follow on its line.
+    let masthead = |word: &str| {
+        header.lines().map(str::trim).any(|l| {
+            l.chars().count() <= MASTHEAD_MAX_CHARS
+                && super::headings::heading_level(l).is_none()
+                && l.match_indices(word).any(|(at, _)| {
+                    l[at + word.len()..].chars().all(|c| {
+                        c.is_ascii_digit() || c.is_whitespace() || "年第期总增刊（）()".contains(c)
+                    })
+                })
+        })
+    };
+    if masthead("简报") || masthead("动态") && ISSUE.is_match(header) {
         DocType::Bulletin
     } else if header.contains("部刊")
         || header.contains("期刊")
@@ -187,7 +196,26 @@ mod tests {
             doc_type("海口市乡村振兴工作动态\n2023年第5期\n海口市乡村振兴局", ""),
             DocType::Bulletin
         );
-        // 动态 in body text is no masthead: the magazine's issue line decides.
+        assert_eq!(
+            doc_type("海南乡村振兴简报（增刊）\n海南省乡村振兴局", ""),
+            DocType::Bulletin
+        );
+        assert_eq!(
+            doc_type(
+                "乡村振兴简报2020年第5期（总第160期）\n秀英区卫生健康委员会",
+                ""
+            ),
+            DocType::Bulletin
+        );
+        // 简报 or 动态 in body text or a heading is no masthead: the
+        // magazine's issue line decides.
+        assert_eq!(
+            doc_type(
+                "赫章三农\n2018\nNO.1 总第3期\n（三）编发工作简报\n全年编发简报12期，及时交流经验。",
+                ""
+            ),
+            DocType::Magazine
+        );
         let magazine = "瑞金三农\n印刷日期：2024年3月15日\n2024\nNO.1 总第49期\n\
             （9）落实防返贫致贫动态监测帮扶，防止返贫。\n(二)健全防止返贫动态监测\n\
             (本文转载自《党建研究》2019年第68期)";
