@@ -1,6 +1,7 @@
 //! Layout of a magazine issue (期刊): cover block and table of contents are
 //! metadata; the contents list (column, title, byline) finds the articles in
-//! the body, whose Markdown heading levels cannot be trusted.
+//! the body, whose Markdown heading levels cannot be trusted. An issue whose
+//! contents find no article has its body read as a bulletin's.
 
 use super::{bulletin, column_tag, headings, meta, ArticlePlan, Layout, Line};
 use crate::normalize::BlockKind;

@@ -89,11 +89,11 @@ pub fn ends_like_unit(s: &str) -> bool {
 }
 
 /// Document kind from the header text (the first blocks of a file). A
-/// bulletin's masthead (`海南乡村振兴简报`, `…工作动态（增刊）`) is a short line of
-/// its own ending in 简报 or 动态; both words are common in body text and
-/// headings (`(二)健全防止返贫动态监测和帮扶机制`, `…编发简报12期`).
+/// bulletin's masthead (`海南乡村振兴简报`, `…工作动态（增刊）`,
+/// `乡村振兴简报2020年第5期`) is a short line whose name ends in 简报 or 动态,
+/// followed by nothing but its issue number; both words are common in body
+/// text and headings (`(二)健全防止返贫动态监测和帮扶机制`, `…编发简报12期`).
 pub fn doc_type(header: &str, title: &str) -> DocType {
-    // The name ends in `word`; only an issue number may follow on its line.
     let masthead = |word: &str| {
         header.lines().map(str::trim).any(|l| {
             l.chars().count() <= MASTHEAD_MAX_CHARS
